@@ -1,0 +1,148 @@
+/**
+ * Configuration, read from the worker's bindings (`c.env`) and checked on
+ * every request. A missing or weak value becomes an error whose code names the
+ * variable, never a crash deep inside a handler and never a silently weak key.
+ */
+import { configInvalid, configMissing } from "./errors";
+
+/** The raw bindings this service reads: all plain strings (vars and secrets). */
+export type RawEnv = Partial<Record<string, unknown>>;
+
+export type Environment = "development" | "test" | "production";
+
+export interface SendGridConfig {
+  apiKey: string;
+  from: string;
+  apiUrl: string;
+}
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  from: string;
+  apiUrl: string;
+}
+
+export interface DatabaseConfig {
+  url: string;
+  /** Local development only: `host:port/path` of the WebSocket-to-TCP bridge. */
+  wsProxy?: string;
+}
+
+export interface Config {
+  environment: Environment;
+  database: DatabaseConfig;
+  /** Signs access tokens and keys the one-time-code MACs (through derived subkeys). */
+  secretKey: Uint8Array;
+  /** Mixed into every password hash; kept apart from SECRET_KEY so rotating one does not touch the other. */
+  pepper: Uint8Array;
+  jwt: { issuer: string; audience: string; ttlSeconds: number };
+  otp: { ttlSeconds: number; maxAttempts: number; resendSeconds: number; maxSends: number };
+  sendgrid?: SendGridConfig;
+  twilio?: TwilioConfig;
+  health: { deepToken?: string; checkEmail?: string };
+}
+
+export const DEFAULT_SENDGRID_API_URL = "https://api.sendgrid.com";
+export const DEFAULT_TWILIO_API_URL = "https://api.twilio.com";
+/** 256 bits: the least a HS256 key or a pepper may have. */
+export const MIN_SECRET_BYTES = 32;
+
+const encoder = new TextEncoder();
+
+function str(env: RawEnv, name: string): string | undefined {
+  const value = env[name];
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+function required(env: RawEnv, name: string): string {
+  const value = str(env, name);
+  if (value === undefined) throw configMissing(name);
+  return value;
+}
+
+function secret(env: RawEnv, name: string): Uint8Array {
+  const bytes = encoder.encode(required(env, name));
+  if (bytes.byteLength < MIN_SECRET_BYTES) {
+    throw configInvalid(name, `must be at least ${MIN_SECRET_BYTES} bytes (generate one with \`openssl rand -base64 48\`)`);
+  }
+  return bytes;
+}
+
+function int(env: RawEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw configInvalid(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function url(env: RawEnv, name: string, fallback: string): string {
+  const raw = str(env, name) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw configInvalid(name, "must be an absolute URL");
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw configInvalid(name, "must be an http(s) URL");
+  return raw.replace(/\/+$/, "");
+}
+
+function environment(env: RawEnv): Environment {
+  const value = str(env, "ENVIRONMENT") ?? "production";
+  if (value !== "development" && value !== "test" && value !== "production") {
+    throw configInvalid("ENVIRONMENT", "must be development, test or production");
+  }
+  return value;
+}
+
+/** The database settings alone: what `/health` needs. */
+export function loadDatabaseConfig(env: RawEnv): DatabaseConfig {
+  return { url: required(env, "DATABASE_URL"), wsProxy: str(env, "DATABASE_WS_PROXY") };
+}
+
+/** SendGrid settings, or undefined when e-mail is not configured. */
+export function loadSendGrid(env: RawEnv): SendGridConfig | undefined {
+  const apiKey = str(env, "SENDGRID_API_KEY");
+  const from = str(env, "EMAIL_FROM");
+  if (!apiKey || !from) return undefined;
+  return { apiKey, from, apiUrl: url(env, "SENDGRID_API_URL", DEFAULT_SENDGRID_API_URL) };
+}
+
+/** Twilio settings, or undefined when SMS is not configured. */
+export function loadTwilio(env: RawEnv): TwilioConfig | undefined {
+  const accountSid = str(env, "TWILIO_ACCOUNT_SID");
+  const authToken = str(env, "TWILIO_AUTH_TOKEN");
+  const from = str(env, "TWILIO_PHONE_NUMBER");
+  if (!accountSid || !authToken || !from) return undefined;
+  return { accountSid, authToken, from, apiUrl: url(env, "TWILIO_API_URL", DEFAULT_TWILIO_API_URL) };
+}
+
+/** The full configuration for the auth routes. Throws an AuthError naming the first bad variable. */
+export function loadConfig(env: RawEnv): Config {
+  return {
+    environment: environment(env),
+    database: loadDatabaseConfig(env),
+    secretKey: secret(env, "SECRET_KEY"),
+    pepper: secret(env, "PASSWORD_PEPPER"),
+    jwt: {
+      issuer: str(env, "JWT_ISSUER") ?? "innovation-ia-auth",
+      audience: str(env, "JWT_AUDIENCE") ?? "innovation-ia",
+      ttlSeconds: int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
+    },
+    otp: {
+      ttlSeconds: int(env, "OTP_TTL_SECONDS", 300, 30, 3600),
+      maxAttempts: int(env, "OTP_MAX_ATTEMPTS", 5, 1, 20),
+      resendSeconds: int(env, "OTP_RESEND_SECONDS", 60, 0, 3600),
+      maxSends: int(env, "OTP_MAX_SENDS", 5, 1, 20),
+    },
+    sendgrid: loadSendGrid(env),
+    twilio: loadTwilio(env),
+    health: { deepToken: str(env, "HEALTH_DEEP_TOKEN"), checkEmail: str(env, "HEALTH_CHECK_EMAIL") },
+  };
+}

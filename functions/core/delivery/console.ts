@@ -1,0 +1,18 @@
+/**
+ * Development only: with no provider configured and ENVIRONMENT=development,
+ * the code is printed to the `wrangler dev` console so the service works out of
+ * the box. This is the delivery channel itself, so it is the one place a code is
+ * printed; it is never chosen in production or test.
+ */
+import type { Channel } from "../store";
+import type { Sender } from "./sender";
+
+export function devConsoleSender(channel: Channel): Sender {
+  return {
+    channel,
+    async send({ to, code, ttlSeconds }) {
+      console.log(`[dev delivery] ${channel} to ${to}: code ${code} (valid ${ttlSeconds}s)`);
+      return { messageId: `dev-console-${crypto.randomUUID()}` };
+    },
+  };
+}

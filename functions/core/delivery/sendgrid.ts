@@ -1,0 +1,39 @@
+/**
+ * E-mail through SendGrid's v3 Mail Send API with plain `fetch`: the official
+ * SDK adds about 50 KiB gzip to the worker for one POST (see README, Dependencies).
+ */
+import type { SendGridConfig } from "../config";
+import { postToProvider, type OutgoingCode, type Sender } from "./sender";
+
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Sends one plain-text e-mail; resolves with SendGrid's `X-Message-Id`. */
+export async function sendEmail(config: SendGridConfig, email: Email): Promise<{ messageId?: string }> {
+  const response = await postToProvider("SendGrid", `${config.apiUrl}/v3/mail/send`, {
+    headers: { authorization: `Bearer ${config.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      personalizations: [{ to: [{ email: email.to }] }],
+      from: { email: config.from },
+      subject: email.subject,
+      content: [{ type: "text/plain", value: email.text }],
+    }),
+  });
+  await response.body?.cancel();
+  return { messageId: response.headers.get("x-message-id") ?? undefined };
+}
+
+export function sendGridSender(config: SendGridConfig): Sender {
+  return {
+    channel: "email",
+    send: ({ to, code, ttlSeconds }: OutgoingCode) =>
+      sendEmail(config, {
+        to,
+        subject: "Your Innovation.ia sign-in code",
+        text: `Your Innovation.ia sign-in code is ${code}. It expires in ${Math.round(ttlSeconds / 60)} minutes. If you did not try to sign in, change your password.`,
+      }),
+  };
+}

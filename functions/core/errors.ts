@@ -1,0 +1,74 @@
+/**
+ * The single registry of error codes. Every error the API returns is one of
+ * these: a stable snake_case code, an HTTP status and a message for humans.
+ * Handlers and tests refer to the constants, never to string literals.
+ */
+export const ERRORS = {
+  invalid_request: { status: 400, message: "The request body is invalid." },
+  invalid_json: { status: 400, message: "The request body is not valid JSON." },
+  unsupported_media_type: { status: 415, message: "Send the body as application/json." },
+  payload_too_large: { status: 413, message: "The request body is too large." },
+  not_found: { status: 404, message: "No such route." },
+  method_not_allowed: { status: 405, message: "This method is not allowed on this route." },
+  email_taken: { status: 409, message: "An account with this e-mail already exists." },
+  invalid_credentials: { status: 401, message: "E-mail or password is incorrect." },
+  channel_unavailable: { status: 422, message: "This delivery channel is not available for this account." },
+  delivery_failed: { status: 502, message: "The one-time code could not be delivered. Try again." },
+  invalid_code: { status: 401, message: "The one-time code is incorrect." },
+  challenge_expired: { status: 401, message: "This challenge has expired or was already used. Log in again." },
+  resend_too_soon: { status: 429, message: "Wait before asking for another code." },
+  invalid_token: { status: 401, message: "The access token is missing, invalid or expired." },
+  unauthorized: { status: 401, message: "Missing or wrong credentials for this endpoint." },
+  config_missing: { status: 500, message: "The server is misconfigured: a required variable is not set." },
+  config_invalid: { status: 500, message: "The server is misconfigured: a variable has an invalid value." },
+  internal_error: { status: 500, message: "Something went wrong on our side." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Extra fields some errors carry next to `code` and `message`. */
+export type ErrorExtras = Record<string, unknown>;
+
+/**
+ * The one error type of the service. It knows its response: `code`, status,
+ * message and extra fields. Anything else thrown is an internal error.
+ */
+export class AuthError extends Error {
+  readonly status: number;
+  /** The code as sent; equal to `kind` except for configuration errors, whose code names the variable. */
+  readonly code: string;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly kind: ErrorCode,
+    readonly extras: ErrorExtras = {},
+    options: { status?: number; message?: string; code?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(options.message ?? ERRORS[kind].message);
+    this.name = "AuthError";
+    this.status = options.status ?? ERRORS[kind].status;
+    this.code = options.code ?? kind;
+    this.headers = options.headers ?? {};
+  }
+
+  /** The JSON body: `{"error": {"code", "message", ...extras}}`. */
+  toBody(): { error: { code: string; message: string } & ErrorExtras } {
+    return { error: { code: this.code, message: this.message, ...this.extras } };
+  }
+}
+
+/** A required variable is missing: the code names it (`missing_secret_key`). */
+export function configMissing(variable: string): AuthError {
+  return new AuthError("config_missing", { variable }, {
+    code: `missing_${variable.toLowerCase()}`,
+    message: `The server is misconfigured: ${variable} is not set.`,
+  });
+}
+
+/** A variable is set but unusable (too short, not a number...): the code names it. */
+export function configInvalid(variable: string, why: string): AuthError {
+  return new AuthError("config_invalid", { variable }, {
+    code: `invalid_${variable.toLowerCase()}`,
+    message: `The server is misconfigured: ${variable} ${why}.`,
+  });
+}

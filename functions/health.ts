@@ -1,0 +1,76 @@
+/**
+ * GET /health: the uptime monitor's check: one `SELECT 1` within 2 s, and
+ * whether e-mail and SMS are configured. No provider is contacted.
+ * GET /health/deep: behind HEALTH_DEEP_TOKEN, really sends a test e-mail.
+ */
+import { loadDatabaseConfig, loadSendGrid, loadTwilio, type RawEnv } from "./core/config";
+import { AuthError } from "./core/errors";
+import { bearerMatches, checkEmail, checkSms, databaseReachable } from "./core/health";
+import { createFunction, useDatabase, type AppContext } from "./http/app";
+import { postgresStore } from "../db/store";
+
+function configured(load: () => unknown): boolean {
+  try {
+    return load() !== undefined;
+  } catch {
+    return false; // Set but invalid (e.g. a malformed API URL) counts as not configured.
+  }
+}
+
+async function pingDatabase(c: AppContext): Promise<boolean> {
+  let config;
+  try {
+    config = loadDatabaseConfig(c.env as unknown as RawEnv);
+  } catch {
+    return false;
+  }
+  const { db } = useDatabase(c, config);
+  return databaseReachable(() => postgresStore(db).ping());
+}
+
+export default createFunction()
+  .get("/health", async (c) => {
+    const env = c.env as unknown as RawEnv;
+    const connected = await pingDatabase(c);
+    return c.json(
+      {
+        status: connected ? "healthy" : "unhealthy",
+        database: connected ? "connected" : "disconnected",
+        email_configured: configured(() => loadSendGrid(env)),
+        sms_configured: configured(() => loadTwilio(env)),
+      },
+      connected ? 200 : 503,
+    );
+  })
+  .get("/health/deep", async (c) => {
+    const env = c.env as unknown as RawEnv;
+    const token = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+    if (!(await bearerMatches(token, typeof env.HEALTH_DEEP_TOKEN === "string" ? env.HEALTH_DEEP_TOKEN : undefined))) {
+      throw new AuthError("unauthorized");
+    }
+    let sendgrid, twilio;
+    try {
+      sendgrid = loadSendGrid(env);
+      twilio = loadTwilio(env);
+    } catch (error) {
+      if (error instanceof AuthError) return c.json({ status: "unhealthy", email: "failed", reason: error.message }, 503);
+      throw error;
+    }
+    const [connected, email, sms] = await Promise.all([
+      pingDatabase(c),
+      checkEmail(sendgrid, typeof env.HEALTH_CHECK_EMAIL === "string" ? env.HEALTH_CHECK_EMAIL : undefined),
+      twilio ? checkSms(twilio) : Promise.resolve(undefined),
+    ]);
+    const healthy = connected && email.ok && (sms === undefined || sms.ok);
+    return c.json(
+      {
+        status: healthy ? "healthy" : "unhealthy",
+        database: connected ? "connected" : "disconnected",
+        email: email.ok ? "sent" : "failed",
+        ...(email.ok ? { email_message_id: email.detail ?? null } : { email_reason: email.reason, reason: email.reason }),
+        sms: sms === undefined ? "not_configured" : sms.ok ? "ok" : "failed",
+        ...(sms && !sms.ok ? { sms_reason: sms.reason } : {}),
+      },
+      healthy ? 200 : 503,
+    );
+  });

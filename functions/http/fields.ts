@@ -1,0 +1,25 @@
+/** Field schemas shared by the functions' request bodies. */
+import * as z from "zod/mini";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../core/password";
+
+/** Trimmed, lowercased, at most 254 characters (RFC 5321). */
+export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, "At most 254 characters."), z.email("Not a valid e-mail address."));
+
+/** Length in characters (code points), not UTF-16 units. */
+export const password = z.string().check(
+  z.refine((value) => [...value].length >= PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters.`),
+  z.refine((value) => [...value].length <= PASSWORD_MAX_LENGTH, `At most ${PASSWORD_MAX_LENGTH} characters.`),
+);
+
+/** E.164: a plus, a country code and up to 15 digits in all. */
+export const phone = z.string().check(z.trim(), z.regex(/^\+[1-9][0-9]{6,14}$/, "Use E.164 format, e.g. +5511987654321."));
+
+export const channel = z.enum(["email", "sms"]);
+
+export const challengeId = z.string().check(
+  z.trim(),
+  z.toLowerCase(),
+  z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "Not a challenge id."),
+);
+
+export const code = z.string().check(z.trim(), z.regex(/^[0-9]{6}$/, "Six digits."));

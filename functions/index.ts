@@ -1,0 +1,25 @@
+/**
+ * The worker entry: composes the functions. Each lives in its own module
+ * (login.ts, verify.ts, health.ts, ...) as a small Hono app.
+ */
+import { Hono } from "hono";
+import health from "./health";
+import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
+import login from "./login";
+import me from "./me";
+import register from "./register";
+import resend from "./resend";
+import verify from "./verify";
+
+const app = new Hono<AppEnv>();
+app.use(requestContext);
+app.route("/", register);
+app.route("/", login);
+app.route("/", verify);
+app.route("/", resend);
+app.route("/", me);
+app.route("/", health);
+app.notFound(notFound);
+app.onError(handleError);
+
+export default app;

@@ -1,0 +1,17 @@
+/** POST /auth/register: create an account with e-mail, password and an optional phone. */
+import * as z from "zod/mini";
+import { register } from "./core/flow";
+import { createFunction, flowDeps } from "./http/app";
+import { jsonBody } from "./http/body";
+import * as field from "./http/fields";
+
+const RegisterBody = z.object({
+  email: field.email,
+  password: field.password,
+  phone: z.optional(field.phone),
+});
+
+export default createFunction().post("/auth/register", jsonBody(RegisterBody), flowDeps, async (c) => {
+  const user = await register(c.get("deps"), c.get("body"));
+  return c.json({ user }, 201);
+});

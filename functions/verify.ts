@@ -1,0 +1,13 @@
+/** POST /auth/2fa/verify: trade a challenge and its code for an access token. */
+import * as z from "zod/mini";
+import { verify } from "./core/flow";
+import { createFunction, flowDeps } from "./http/app";
+import { jsonBody } from "./http/body";
+import * as field from "./http/fields";
+
+const VerifyBody = z.object({ challenge_id: field.challengeId, code: field.code });
+
+export default createFunction().post("/auth/2fa/verify", jsonBody(VerifyBody), flowDeps, async (c) => {
+  const { challenge_id, code } = c.get("body");
+  return c.json(await verify(c.get("deps"), { challengeId: challenge_id, code }), 200);
+});

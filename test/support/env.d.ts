@@ -1,0 +1,20 @@
+// Bindings the test config adds on top of wrangler.toml's (see test/vitest.config.mts).
+declare namespace Cloudflare {
+  interface Env {
+    DATABASE_URL: string;
+    DATABASE_WS_PROXY: string;
+    SECRET_KEY: string;
+    PASSWORD_PEPPER: string;
+    SENDGRID_API_KEY: string;
+    SENDGRID_API_URL: string;
+    EMAIL_FROM: string;
+    TWILIO_ACCOUNT_SID: string;
+    TWILIO_AUTH_TOKEN: string;
+    TWILIO_PHONE_NUMBER: string;
+    TWILIO_API_URL: string;
+    HEALTH_DEEP_TOKEN: string;
+    HEALTH_CHECK_EMAIL: string;
+    TEST_FAKE_PROVIDERS_URL: string;
+    TEST_HUNG_DATABASE_URL: string;
+  }
+}

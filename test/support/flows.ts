@@ -1,0 +1,57 @@
+/** Shared steps: a fresh user per test, reading codes from the fake providers. */
+import { env } from "cloudflare:test";
+import { expect } from "vitest";
+import { api } from "./api";
+
+export const PASSWORD = "correct horse battery staple";
+
+/** A unique e-mail address, so no two tests share a user. */
+export function uniqueEmail(label = "user"): string {
+  return `${label}-${crypto.randomUUID()}@example.test`;
+}
+
+/** A unique E.164 number that the fake Twilio delivers to. */
+export function uniquePhone(): string {
+  const digits = crypto.getRandomValues(new Uint32Array(2));
+  return `+55${String(digits[0]! % 100).padStart(2, "0")}9${String(digits[1]! % 100_000_000).padStart(8, "0")}`;
+}
+
+export async function registerUser(options: { email?: string; phone?: string; password?: string } = {}) {
+  const email = options.email ?? uniqueEmail();
+  const response = await api("POST", "/auth/register", {
+    body: { email, password: options.password ?? PASSWORD, ...(options.phone ? { phone: options.phone } : {}) },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return { email, phone: options.phone, password: options.password ?? PASSWORD, id: response.body.user.id as string };
+}
+
+export interface Delivered {
+  provider: string;
+  to: string;
+  text: string;
+}
+
+/** Everything the fake providers delivered to one address or number. */
+export async function deliveredTo(to: string): Promise<Delivered[]> {
+  const response = await fetch(`${env.TEST_FAKE_PROVIDERS_URL}/messages?to=${encodeURIComponent(to)}`);
+  return (await response.json()) as Delivered[];
+}
+
+/** The code in the latest message to `to`. */
+export async function latestCode(to: string): Promise<string> {
+  const messages = await deliveredTo(to);
+  const last = messages.at(-1);
+  const code = last?.text.match(/\b(\d{6})\b/)?.[1];
+  if (!code) throw new Error(`no code delivered to ${to}`);
+  return code;
+}
+
+/** Registers (unless given a user), logs in, and returns the challenge and its code. */
+export async function loginWithCode(options: { email?: string; phone?: string; channel?: "email" | "sms" } = {}) {
+  const user = options.email ? { email: options.email, phone: options.phone, password: PASSWORD } : await registerUser(options);
+  const channel = options.channel ?? "email";
+  const login = await api("POST", "/auth/login", { body: { email: user.email, password: user.password, channel } });
+  expect(login.status, JSON.stringify(login.body)).toBe(202);
+  const code = await latestCode(channel === "sms" ? user.phone! : user.email);
+  return { user, challengeId: login.body.challenge_id as string, code, login };
+}

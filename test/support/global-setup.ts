@@ -1,0 +1,41 @@
+/**
+ * Starts what the HTTP tests talk to, outside workerd: a Postgres (embedded
+ * PGlite by default, or a fresh database on the server in TEST_DATABASE_URL),
+ * the WebSocket bridge the worker reaches it through, the fake providers, and a
+ * TCP port that accepts and never answers (a hung database).
+ * Ports and names were chosen by vitest.config.mts, which gave them to workerd.
+ */
+import net from "node:net";
+import { startBridge } from "../../db/local/bridge.mjs";
+import { startEmbeddedPostgres } from "../../db/local/embedded.mjs";
+import { applyMigrations, createScratchDatabase } from "../../db/local/migrate.mjs";
+import { startFakeProviders } from "./fake-providers.mjs";
+import type { TestPlan } from "./plan";
+
+export default async function setup() {
+  const plan = JSON.parse(process.env.AUTH_TEST_PLAN ?? "null") as TestPlan | null;
+  if (!plan) throw new Error("AUTH_TEST_PLAN is not set: run the tests with `npm test`");
+  const stops: (() => Promise<unknown>)[] = [];
+
+  if (plan.serverUrl) {
+    const scratch = await createScratchDatabase(plan.serverUrl, plan.databaseName);
+    stops.push(() => scratch.drop());
+  } else {
+    const embedded = await startEmbeddedPostgres({ port: plan.embeddedPort });
+    stops.push(() => embedded.stop());
+  }
+  await applyMigrations(plan.databaseUrl);
+
+  const bridge = await startBridge({ port: plan.bridgePort });
+  stops.push(() => bridge.close());
+  const fakes = await startFakeProviders({ port: plan.fakePort });
+  stops.push(() => fakes.close());
+
+  const hung = net.createServer(() => {});
+  await new Promise<void>((resolve) => hung.listen(plan.hungPort, "127.0.0.1", resolve));
+  stops.push(() => new Promise((resolve) => hung.close(resolve)));
+
+  return async () => {
+    for (const stop of stops.reverse()) await stop().catch((error) => console.error("teardown:", error));
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Direct SQL for tests that must reach into the database: ageing a challenge
+ * past its expiry, reading counters. It uses the worker's own driver through
+ * the same bridge, from inside workerd.
+ */
+import { Client } from "@neondatabase/serverless";
+import { env } from "cloudflare:test";
+
+export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: env.DATABASE_URL });
+  const proxy = env.DATABASE_WS_PROXY;
+  client.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+  client.neonConfig.useSecureWebSocket = false;
+  client.neonConfig.pipelineTLS = false;
+  client.neonConfig.pipelineConnect = false;
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    const result = await client.query(text, params);
+    return result.rows as T[];
+  } finally {
+    await client.end();
+  }
+}
