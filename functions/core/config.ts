@@ -4,6 +4,7 @@
  * variable, never a crash deep inside a handler and never a silently weak key.
  */
 import { configInvalid, configMissing } from "./errors";
+import { PBKDF2_MAX_ITERATIONS } from "./password";
 
 /** The raw bindings this service reads: all plain strings (vars and secrets). */
 export type RawEnv = Partial<Record<string, unknown>>;
@@ -36,6 +37,8 @@ export interface Config {
   secretKey: Uint8Array;
   /** Mixed into every password hash; kept apart from SECRET_KEY so rotating one does not touch the other. */
   pepper: Uint8Array;
+  /** PBKDF2 iterations for new hashes; lowered only by the bench's equal-cost run. */
+  passwordIterations: number;
   jwt: { issuer: string; audience: string; ttlSeconds: number };
   otp: { ttlSeconds: number; maxAttempts: number; resendSeconds: number; maxSends: number };
   sendgrid?: SendGridConfig;
@@ -130,6 +133,7 @@ export function loadConfig(env: RawEnv): Config {
     database: loadDatabaseConfig(env),
     secretKey: secret(env, "SECRET_KEY"),
     pepper: secret(env, "PASSWORD_PEPPER"),
+    passwordIterations: int(env, "PASSWORD_ITERATIONS", PBKDF2_MAX_ITERATIONS, 1_000, PBKDF2_MAX_ITERATIONS),
     jwt: {
       issuer: str(env, "JWT_ISSUER") ?? "innovation-ia-auth",
       audience: str(env, "JWT_AUDIENCE") ?? "innovation-ia",

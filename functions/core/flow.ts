@@ -43,7 +43,7 @@ export async function register(
   if (isCommonPassword(input.password)) {
     throw new AuthError("invalid_request", { details: [{ field: "password", message: "This password is too common." }] });
   }
-  const passwordHash = await hashPassword(input.password, deps.config.pepper);
+  const passwordHash = await hashPassword(input.password, deps.config.pepper, deps.config.passwordIterations);
   const user = await deps.store.createUser({
     id: crypto.randomUUID(),
     email: input.email,
