@@ -36,6 +36,19 @@ class CountingClient extends Client {
   }
 }
 
+/** How long a close may take; a connection that never opened can leave `end()` pending forever. */
+const END_TIMEOUT_MS = 1_000;
+
+function endWithin(client: Client, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    client.end().then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
 export function openDatabase(config: DatabaseConfig): RequestDatabase {
   const client = new CountingClient({ connectionString: config.url });
   if (config.wsProxy) {
@@ -52,6 +65,6 @@ export function openDatabase(config: DatabaseConfig): RequestDatabase {
   return {
     db: drizzle({ client, schema }),
     statements: () => client.statementCount,
-    close: () => (closed ??= client.opened ? client.end().catch(() => {}) : Promise.resolve()),
+    close: () => (closed ??= client.opened ? endWithin(client, END_TIMEOUT_MS) : Promise.resolve()),
   };
 }

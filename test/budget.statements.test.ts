@@ -1,0 +1,49 @@
+// Property: the database round trips per request stay within budget: register 1,
+// login 2, verify 1, me 1, health exactly 1. Counted by the client wrapper that
+// every statement goes through, and reported in each request's log line.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { apiWith } from "./support/api";
+import { latestCode, PASSWORD, uniqueEmail } from "./support/flows";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Runs one request and returns its response and the db_statements from its log line. */
+async function counted(method: string, path: string, options: Parameters<typeof apiWith>[3] = {}) {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+  const response = await apiWith({}, method, path, options);
+  spy.mockRestore();
+  const requestLine = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "request");
+  expect(requestLine, lines.join("\n")).toBeDefined();
+  return { response, statements: requestLine.db_statements as number };
+}
+
+describe("database statements per request", () => {
+  it("register 1, login 2, verify 1, me 1, health 1", async () => {
+    const email = uniqueEmail("budget");
+    const register = await counted("POST", "/auth/register", { body: { email, password: PASSWORD } });
+    expect(register.response.status).toBe(201);
+    expect(register.statements).toBe(1);
+
+    const login = await counted("POST", "/auth/login", { body: { email, password: PASSWORD } });
+    expect(login.response.status).toBe(202);
+    expect(login.statements).toBe(2);
+
+    const code = await latestCode(email);
+    const verify = await counted("POST", "/auth/2fa/verify", { body: { challenge_id: login.response.body.challenge_id, code } });
+    expect(verify.response.status).toBe(200);
+    expect(verify.statements).toBe(1);
+
+    const me = await counted("GET", "/auth/me", { token: verify.response.body.access_token });
+    expect(me.response.status).toBe(200);
+    expect(me.statements).toBe(1);
+
+    const health = await counted("GET", "/health");
+    expect(health.statements).toBe(1);
+  });
+
+  it("spends no statement on a request refused before it needs the database", async () => {
+    expect((await counted("GET", "/auth/me")).statements).toBe(0);
+    expect((await counted("POST", "/auth/login", { raw: "{" })).statements).toBe(0);
+  });
+});
