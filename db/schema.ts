@@ -13,6 +13,12 @@ export const users = pgTable("users", {
   phone: text("phone"),
   /** `pbkdf2-sha256$<iterations>$<salt>$<hash>`: parameters travel with the hash. */
   passwordHash: text("password_hash").notNull(),
+  /** Consecutive wrong second factors; reset by a right one. Drives the growing waits and the lock. */
+  failedOtpCount: integer("failed_otp_count").notNull().default(0),
+  /** No new challenge before this (the growing wait after repeated wrong codes). */
+  otpBlockedUntil: timestamp("otp_blocked_until", { withTimezone: true }),
+  /** Set after 100 consecutive wrong codes (NIST SP 800-63B); cleared only by an operator or a reset. */
+  lockedAt: timestamp("locked_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -45,4 +51,45 @@ export const challenges = pgTable(
     index("challenges_user_id_idx").on(t.userId),
     check("challenges_attempts_check", sql`${t.attempts} >= 0 AND ${t.attempts} <= ${t.maxAttempts}`),
   ],
+);
+
+/**
+ * Fixed-window counters shared by every instance. A check is one upsert that
+ * returns the new count, so parallel requests on different instances cannot
+ * slip past a limit.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    /** `<limit>:<subject>`, e.g. `login_ip:203.0.113.7`. */
+    key: text("key").primaryKey(),
+    count: integer("count").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    /** End of the window; the row may be deleted after it. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("rate_limits_expires_at_idx").on(t.expiresAt)],
+);
+
+/**
+ * One refresh-token family per sign-in. The row holds the hash of the only
+ * refresh token that is valid now; rotating swaps it in one UPDATE, and a token
+ * of the family that is not the current one revokes the family (reuse detection).
+ */
+export const refreshSessions = pgTable(
+  "refresh_sessions",
+  {
+    /** The family id, also the public half of the token (`<id>.<secret>`). */
+    id: uuid("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the current token's secret (base64url). */
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("refresh_sessions_expires_at_idx").on(t.expiresAt), index("refresh_sessions_user_id_idx").on(t.userId)],
 );

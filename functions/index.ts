@@ -4,11 +4,13 @@
  */
 import { Hono } from "hono";
 import health from "./health";
+import jwks from "./jwks";
 import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
 import login from "./login";
 import me from "./me";
 import register from "./register";
 import resend from "./resend";
+import token from "./token";
 import verify from "./verify";
 
 const app = new Hono<AppEnv>();
@@ -18,6 +20,8 @@ app.route("/", login);
 app.route("/", verify);
 app.route("/", resend);
 app.route("/", me);
+app.route("/", token);
+app.route("/", jwks);
 app.route("/", health);
 app.notFound(notFound);
 app.onError(handleError);

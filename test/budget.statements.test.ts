@@ -1,6 +1,8 @@
-// Property: the database round trips per request stay within budget: register 1,
-// login 2, verify 1, me 1, health exactly 1. Counted by the client wrapper that
-// every statement goes through, and reported in each request's log line.
+// Property: the database round trips per request stay within budget: login 2,
+// verify 1 (with the refresh token it creates), refresh 1, logout 1, me 1, health
+// exactly 1; register 2, because its rate limit is counted before the password is
+// hashed. Counted by the client wrapper that every statement goes through, and
+// reported in each request's log line.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiWith } from "./support/api";
 import { latestCode, PASSWORD, uniqueEmail } from "./support/flows";
@@ -19,11 +21,11 @@ async function counted(method: string, path: string, options: Parameters<typeof 
 }
 
 describe("database statements per request", () => {
-  it("register 1, login 2, verify 1, me 1, health 1", async () => {
+  it("register 2, login 2, verify 1, refresh 1, logout 1, me 1, health 1", async () => {
     const email = uniqueEmail("budget");
     const register = await counted("POST", "/auth/register", { body: { email, password: PASSWORD } });
     expect(register.response.status).toBe(201);
-    expect(register.statements).toBe(1);
+    expect(register.statements).toBe(2);
 
     const login = await counted("POST", "/auth/login", { body: { email, password: PASSWORD } });
     expect(login.response.status).toBe(202);
@@ -37,6 +39,14 @@ describe("database statements per request", () => {
     const me = await counted("GET", "/auth/me", { token: verify.response.body.access_token });
     expect(me.response.status).toBe(200);
     expect(me.statements).toBe(1);
+
+    const refreshed = await counted("POST", "/auth/token/refresh", { body: { refresh_token: verify.response.body.refresh_token } });
+    expect(refreshed.response.status).toBe(200);
+    expect(refreshed.statements).toBe(1);
+
+    const logout = await counted("POST", "/auth/logout", { body: { refresh_token: refreshed.response.body.refresh_token } });
+    expect(logout.response.status).toBe(204);
+    expect(logout.statements).toBe(1);
 
     const health = await counted("GET", "/health");
     expect(health.statements).toBe(1);

@@ -30,6 +30,31 @@ export interface DatabaseConfig {
   wsProxy?: string;
 }
 
+/** At most `limit` hits per fixed window of `windowSeconds`. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  loginAccount: RateLimit;
+  loginIp: RateLimit;
+  verifyIp: RateLimit;
+  codesAccount: RateLimit;
+  smsNumber: RateLimit;
+  registerIp: RateLimit;
+}
+
+export interface LockoutPolicy {
+  /** Consecutive wrong codes before waits begin (one challenge's worth). */
+  waitAfter: number;
+  /** The first wait; it doubles every `waitAfter` further failures. */
+  baseWaitSeconds: number;
+  maxWaitSeconds: number;
+  /** Consecutive wrong codes that lock the account (NIST SP 800-63B: at most 100). */
+  lockAfter: number;
+}
+
 export interface Config {
   environment: Environment;
   database: DatabaseConfig;
@@ -41,6 +66,12 @@ export interface Config {
   passwordIterations: number;
   jwt: { issuer: string; audience: string; ttlSeconds: number };
   otp: { ttlSeconds: number; maxAttempts: number; resendSeconds: number; maxSends: number };
+  rateLimits: RateLimits;
+  lockout: LockoutPolicy;
+  /** Lifetime of a refresh-token family from sign-in. */
+  refreshTtlSeconds: number;
+  /** PKCS#8 PEM of an Ed25519 or P-256 key: tokens are then signed asymmetrically and the JWKS is published. */
+  jwtPrivateKey?: string;
   sendgrid?: SendGridConfig;
   twilio?: TwilioConfig;
   health: { deepToken?: string; checkEmail?: string };
@@ -82,6 +113,19 @@ function int(env: RawEnv, name: string, fallback: number, min: number, max: numb
     throw configInvalid(name, `must be a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+/** `count/seconds`, e.g. `10/900` for ten per fifteen minutes. */
+function rate(env: RawEnv, name: string, fallback: RateLimit): RateLimit {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const match = raw.match(/^(\d{1,9})\s*\/\s*(\d{1,9})$/);
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || limit < 1 || windowSeconds < 1 || windowSeconds > 31 * 86_400) {
+    throw configInvalid(name, "must be `count/seconds`, e.g. 10/900");
+  }
+  return { limit, windowSeconds };
 }
 
 function url(env: RawEnv, name: string, fallback: string): string {
@@ -145,6 +189,22 @@ export function loadConfig(env: RawEnv): Config {
       resendSeconds: int(env, "OTP_RESEND_SECONDS", 60, 0, 3600),
       maxSends: int(env, "OTP_MAX_SENDS", 5, 1, 20),
     },
+    rateLimits: {
+      loginAccount: rate(env, "RATE_LIMIT_LOGIN_ACCOUNT", { limit: 10, windowSeconds: 900 }),
+      loginIp: rate(env, "RATE_LIMIT_LOGIN_IP", { limit: 30, windowSeconds: 60 }),
+      verifyIp: rate(env, "RATE_LIMIT_VERIFY_IP", { limit: 30, windowSeconds: 60 }),
+      codesAccount: rate(env, "RATE_LIMIT_CODES_ACCOUNT", { limit: 5, windowSeconds: 1800 }),
+      smsNumber: rate(env, "RATE_LIMIT_SMS_NUMBER", { limit: 10, windowSeconds: 86_400 }),
+      registerIp: rate(env, "RATE_LIMIT_REGISTER_IP", { limit: 10, windowSeconds: 3600 }),
+    },
+    lockout: {
+      waitAfter: 5,
+      baseWaitSeconds: 30,
+      maxWaitSeconds: 3600,
+      lockAfter: int(env, "LOCKOUT_THRESHOLD", 100, 10, 100),
+    },
+    refreshTtlSeconds: int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 3600, 90 * 86_400),
+    jwtPrivateKey: str(env, "JWT_PRIVATE_KEY"),
     sendgrid: loadSendGrid(env),
     twilio: loadTwilio(env),
     health: { deepToken: str(env, "HEALTH_DEEP_TOKEN"), checkEmail: str(env, "HEALTH_CHECK_EMAIL") },

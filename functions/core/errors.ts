@@ -17,6 +17,7 @@ export const ERRORS = {
   invalid_code: { status: 401, message: "The one-time code is incorrect." },
   challenge_expired: { status: 401, message: "This challenge has expired or was already used. Log in again." },
   resend_too_soon: { status: 429, message: "Wait before asking for another code." },
+  rate_limited: { status: 429, message: "Too many requests. Try again later." },
   invalid_token: { status: 401, message: "The access token is missing, invalid or expired." },
   unauthorized: { status: 401, message: "Missing or wrong credentials for this endpoint." },
   config_missing: { status: 500, message: "The server is misconfigured: a required variable is not set." },

@@ -3,13 +3,14 @@
  * map results to HTTP; everything that decides who gets a token is here.
  * No Hono, no SQL: state goes through the AuthStore, time through the database.
  */
-import type { Config } from "./config";
+import type { Config, RateLimit } from "./config";
 import { senderFor, maskDestination, DeliveryError, type Sender } from "./delivery";
 import { AuthError } from "./errors";
 import { codeMac, generateCode, isCodeShaped } from "./otp";
 import { DUMMY_HASH, hashPassword, isCommonPassword, verifyPassword } from "./password";
-import type { AuthStore, Channel, UserRecord } from "./store";
-import { issueAccessToken, verifyAccessToken } from "./tokens";
+import { newRefreshToken, parseRefreshToken } from "./refresh";
+import type { AuthStore, Channel, RateHit, RateVerdict, UserRecord } from "./store";
+import { issueAccessToken, publicJwks, verifyAccessToken, type TokenSettings } from "./tokens";
 
 /** Structured log line; callers never pass codes, passwords or tokens. */
 export type Log = (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
@@ -18,6 +19,8 @@ export interface FlowDeps {
   config: Config;
   store: AuthStore;
   log: Log;
+  /** The client's address (CF-Connecting-IP), for per-IP limits. */
+  clientIp: string;
   now?: () => number;
 }
 
@@ -33,6 +36,20 @@ export interface TokenView {
   access_token: string;
   token_type: "Bearer";
   expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+function hit(name: string, subject: string, limit: RateLimit): RateHit {
+  return { key: `${name}:${subject}`, limit: limit.limit, windowSeconds: limit.windowSeconds };
+}
+
+function rateLimited(retryAfterSeconds: number): AuthError {
+  return new AuthError("rate_limited", { retry_after: retryAfterSeconds }, { headers: { "retry-after": String(retryAfterSeconds) } });
+}
+
+function throwIfLimited(verdict: RateVerdict): void {
+  if (verdict.limited) throw rateLimited(verdict.retryAfterSeconds);
 }
 
 /** Creates an account. The e-mail arrives trimmed and lowercased from validation. */
@@ -43,6 +60,8 @@ export async function register(
   if (isCommonPassword(input.password)) {
     throw new AuthError("invalid_request", { details: [{ field: "password", message: "This password is too common." }] });
   }
+  // Counted before hashing, so a flood of sign-ups cannot burn CPU.
+  throwIfLimited(await deps.store.hitRateLimits([hit("register_ip", deps.clientIp, deps.config.rateLimits.registerIp)]));
   const passwordHash = await hashPassword(input.password, deps.config.pepper, deps.config.passwordIterations);
   const user = await deps.store.createUser({
     id: crypto.randomUUID(),
@@ -82,8 +101,9 @@ async function deliver(deps: FlowDeps, sender: Sender, challengeId: string, to: 
 }
 
 /**
- * First factor. Two statements on success: read the user, write the challenge.
- * Unknown e-mail and wrong password are indistinguishable, in body and in time.
+ * First factor. Two statements on success: the login counters with the account
+ * read, then the code counters with the challenge insert. Unknown e-mail, wrong
+ * password and locked account are indistinguishable, in body and in time.
  */
 export async function login(
   deps: FlowDeps,
@@ -93,25 +113,41 @@ export async function login(
   // Refuse an unconfigured channel before any work, identically for every account.
   const sender = requireSender(input.channel, config);
 
-  const user = await store.findUserByEmail(input.email);
+  const { rate, user } = await store.findUserForLogin(input.email, [
+    hit("login_account", input.email, config.rateLimits.loginAccount),
+    hit("login_ip", deps.clientIp, config.rateLimits.loginIp),
+  ]);
+  throwIfLimited(rate);
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, config.pepper);
-  if (!user || !passwordOk) throw new AuthError("invalid_credentials");
+  if (!user || !passwordOk || user.locked) throw new AuthError("invalid_credentials");
+  // Only someone with the password learns about the wait: it follows wrong second factors.
+  if (user.waitSeconds > 0) throw rateLimited(user.waitSeconds);
 
   const destination = input.channel === "email" ? user.email : user.phone;
   if (!destination) throw new AuthError("channel_unavailable", {}, { message: "This account has no phone number for SMS codes." });
 
   const challengeId = crypto.randomUUID();
   const code = generateCode();
-  await store.createChallenge({
-    id: challengeId,
-    userId: user.id,
-    channel: input.channel,
-    destination,
-    codeMac: await codeMac(config.secretKey, challengeId, code),
-    ttlSeconds: config.otp.ttlSeconds,
-    maxAttempts: config.otp.maxAttempts,
-    resendSeconds: config.otp.resendSeconds,
-  });
+  const codeHits = [
+    hit("codes_account", user.id, config.rateLimits.codesAccount),
+    hit("code_cooldown", user.id, { limit: 1, windowSeconds: config.otp.resendSeconds || 1 }),
+  ];
+  if (input.channel === "sms") codeHits.push(hit("sms_number", destination, config.rateLimits.smsNumber));
+  throwIfLimited(
+    await store.createChallenge(
+      {
+        id: challengeId,
+        userId: user.id,
+        channel: input.channel,
+        destination,
+        codeMac: await codeMac(config.secretKey, challengeId, code),
+        ttlSeconds: config.otp.ttlSeconds,
+        maxAttempts: config.otp.maxAttempts,
+        resendSeconds: config.otp.resendSeconds,
+      },
+      codeHits,
+    ),
+  );
   await deliver(deps, sender, challengeId, destination, code);
 
   return {
@@ -123,18 +159,37 @@ export async function login(
   };
 }
 
-/** Second factor: one atomic statement decides, then a token is signed without touching the database. */
+/**
+ * Second factor: one atomic statement counts the attempt, decides, and on
+ * success opens the refresh-token family; the access token is then signed
+ * without touching the database.
+ */
 export async function verify(deps: FlowDeps, input: { challengeId: string; code: string }): Promise<TokenView> {
   const { config, store } = deps;
   // A code of the wrong shape is still a failed attempt: it is counted like any other guess.
   const code = isCodeShaped(input.code) ? input.code : "";
-  const result = await store.consumeChallenge(input.challengeId, await codeMac(config.secretKey, input.challengeId, code));
+  const refresh = await newRefreshToken();
+  const result = await store.consumeChallenge(input.challengeId, await codeMac(config.secretKey, input.challengeId, code), {
+    ipHit: hit("verify_ip", deps.clientIp, config.rateLimits.verifyIp),
+    refresh: { familyId: refresh.familyId, tokenHash: refresh.hash, ttlSeconds: config.refreshTtlSeconds },
+    lockout: config.lockout,
+  });
+  if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
   if (result.outcome === "gone") throw new AuthError("challenge_expired");
   if (result.outcome === "wrong_code") throw new AuthError("invalid_code", { attempts_remaining: result.attemptsRemaining });
 
-  const accessToken = await issueAccessToken(result.userId, tokenSettings(config), deps.now?.());
   deps.log("info", "challenge_verified", { challenge_id: input.challengeId, user_id: result.userId });
-  return { access_token: accessToken, token_type: "Bearer", expires_in: config.jwt.ttlSeconds };
+  return tokenPair(deps, result.userId, refresh.token, config.refreshTtlSeconds);
+}
+
+async function tokenPair(deps: FlowDeps, userId: string, refreshToken: string, refreshExpiresIn: number): Promise<TokenView> {
+  return {
+    access_token: await issueAccessToken(userId, tokenSettings(deps.config), deps.now?.()),
+    token_type: "Bearer",
+    expires_in: deps.config.jwt.ttlSeconds,
+    refresh_token: refreshToken,
+    refresh_expires_in: refreshExpiresIn,
+  };
 }
 
 /** Sends a fresh code for a live challenge; the old code stops working in the same statement. */
@@ -145,6 +200,8 @@ export async function resend(deps: FlowDeps, input: { challengeId: string }): Pr
     ttlSeconds: config.otp.ttlSeconds,
     resendSeconds: config.otp.resendSeconds,
     maxSends: config.otp.maxSends,
+    codesAccount: config.rateLimits.codesAccount,
+    smsNumber: config.rateLimits.smsNumber,
   });
   if (result.outcome === "gone") throw new AuthError("challenge_expired");
   if (result.outcome === "too_soon") {
@@ -153,8 +210,9 @@ export async function resend(deps: FlowDeps, input: { challengeId: string }): Pr
     });
   }
   if (result.outcome === "send_limit") {
-    throw new AuthError("resend_too_soon", {}, { message: "Too many codes for this challenge. Log in again." });
+    throw new AuthError("rate_limited", {}, { message: "Too many codes for this challenge. Log in again." });
   }
+  if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
   await deliver(deps, requireSender(result.channel, config), input.challengeId, result.destination, code);
   return {
     challenge_id: input.challengeId,
@@ -165,19 +223,49 @@ export async function resend(deps: FlowDeps, input: { challengeId: string }): Pr
   };
 }
 
+/**
+ * Rotates a refresh token: a new pair, and the old token dies. Presenting a
+ * token that was already rotated revokes the whole family (RFC 9700 reuse
+ * detection). One statement.
+ */
+export async function refresh(deps: FlowDeps, input: { refreshToken: string }): Promise<TokenView> {
+  const parsed = await parseRefreshToken(input.refreshToken);
+  if (!parsed) throw new AuthError("invalid_token");
+  const next = await newRefreshToken(parsed.familyId);
+  const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash);
+  if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { family_id: parsed.familyId });
+  if (result.outcome !== "rotated") throw new AuthError("invalid_token");
+  return tokenPair(deps, result.userId, next.token, deps.config.refreshTtlSeconds);
+}
+
+/** Revokes the refresh token's family. Always succeeds for a well-formed token: no oracle. */
+export async function logout(deps: FlowDeps, input: { refreshToken: string }): Promise<void> {
+  const parsed = await parseRefreshToken(input.refreshToken);
+  if (!parsed) throw new AuthError("invalid_token");
+  await deps.store.revokeRefresh(parsed.familyId, parsed.hash);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** The user behind a valid access token. */
 export async function me(deps: FlowDeps, bearer: string | undefined): Promise<UserRecord> {
   if (!bearer) throw new AuthError("invalid_token");
   const claims = await verifyAccessToken(bearer, tokenSettings(deps.config), deps.now?.());
-  if (!claims) throw new AuthError("invalid_token");
+  if (!claims || !UUID.test(claims.sub)) throw new AuthError("invalid_token");
   const user = await deps.store.findUserById(claims.sub);
   if (!user) throw new AuthError("invalid_token");
   return user;
 }
 
-function tokenSettings(config: Config) {
+/** The JWKS for other services, or null when tokens are HS256 (nothing public to publish). */
+export function jwks(config: Config) {
+  return publicJwks({ secretKey: config.secretKey, privateKeyPem: config.jwtPrivateKey });
+}
+
+function tokenSettings(config: Config): TokenSettings {
   return {
     secretKey: config.secretKey,
+    privateKeyPem: config.jwtPrivateKey,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.ttlSeconds,

@@ -4,6 +4,7 @@
  * worker sees the same state and concurrent requests serialise in the database,
  * not in memory.
  */
+import type { LockoutPolicy } from "./config";
 
 export type Channel = "email" | "sms";
 
@@ -15,6 +16,27 @@ export interface UserRecord {
 
 export interface UserWithPassword extends UserRecord {
   passwordHash: string;
+}
+
+/** One counter to bump: at most `limit` hits per `windowSeconds` for `key`. */
+export interface RateHit {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Whether any of the hits went over its limit, and when the last such window ends. */
+export type RateVerdict = { limited: false } | { limited: true; retryAfterSeconds: number };
+
+export interface LoginLookup {
+  rate: RateVerdict;
+  user:
+    | (UserWithPassword & {
+        locked: boolean;
+        /** Seconds left of a growing wait after repeated wrong codes; 0 when none. */
+        waitSeconds: number;
+      })
+    | null;
 }
 
 export interface NewChallenge {
@@ -29,39 +51,71 @@ export interface NewChallenge {
   resendSeconds: number;
 }
 
+/** What a right code creates in the same statement: the first refresh token of a new family. */
+export interface NewRefresh {
+  familyId: string;
+  tokenHash: string;
+  ttlSeconds: number;
+}
+
 export type ConsumeResult =
   | { outcome: "verified"; userId: string }
   | { outcome: "wrong_code"; attemptsRemaining: number }
-  /** Unknown, expired, already consumed or out of attempts: indistinguishable on purpose. */
+  | { outcome: "rate_limited"; retryAfterSeconds: number }
+  /** Unknown, expired, already consumed, out of attempts or locked: indistinguishable on purpose. */
   | { outcome: "gone" };
 
 export type RenewResult =
   | { outcome: "renewed"; channel: Channel; destination: string; expiresInSeconds: number }
   | { outcome: "too_soon"; retryAfterSeconds: number }
   | { outcome: "send_limit" }
+  | { outcome: "rate_limited"; retryAfterSeconds: number }
   | { outcome: "gone" };
 
 export interface RenewLimits {
   ttlSeconds: number;
   resendSeconds: number;
   maxSends: number;
+  /** Counters for a code actually sent, by the challenge's user and number. */
+  codesAccount: Omit<RateHit, "key">;
+  smsNumber: Omit<RateHit, "key">;
 }
 
+export type RotateResult =
+  | { outcome: "rotated"; userId: string }
+  /** A token of the family that is not the current one: the family is now revoked. */
+  | { outcome: "reused" }
+  | { outcome: "gone" };
+
 export interface AuthStore {
+  /** Bumps counters; used where no other statement can carry them (registration, before hashing). */
+  hitRateLimits(hits: RateHit[]): Promise<RateVerdict>;
   /** Inserts a user; null when the e-mail is already taken. */
   createUser(user: UserWithPassword): Promise<UserRecord | null>;
-  findUserByEmail(email: string): Promise<UserWithPassword | null>;
+  /** Bumps the login counters and reads the account, in one statement, before any hashing. */
+  findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup>;
   findUserById(id: string): Promise<UserRecord | null>;
-  createChallenge(challenge: NewChallenge): Promise<void>;
+  /** Bumps the code counters and, if none is over, inserts the challenge. */
+  createChallenge(challenge: NewChallenge, hits: RateHit[]): Promise<RateVerdict>;
   /**
    * Checks a code MAC against a live challenge and, in the same atomic
-   * statement, either consumes the challenge or counts one failed attempt.
+   * statement: counts the client's verify, consumes the challenge or counts one
+   * failed attempt, updates the account's failure streak, and on success
+   * creates the refresh-token family.
    */
-  consumeChallenge(id: string, codeMac: string): Promise<ConsumeResult>;
-  /** Replaces the code of a live challenge, if its resend cooldown has passed. */
+  consumeChallenge(
+    id: string,
+    codeMac: string,
+    options: { ipHit: RateHit; refresh: NewRefresh; lockout: LockoutPolicy },
+  ): Promise<ConsumeResult>;
+  /** Replaces the code of a live challenge, if its cooldown and the code limits allow. */
   renewChallenge(id: string, codeMac: string, limits: RenewLimits): Promise<RenewResult>;
   /** Makes a challenge unusable (its code could not be delivered). */
   revokeChallenge(id: string): Promise<void>;
+  /** Swaps the family's current refresh token for a new one (the family keeps its expiry), or revokes the family on reuse. */
+  rotateRefresh(familyId: string, tokenHash: string, newHash: string): Promise<RotateResult>;
+  /** Revokes the family if the token is its current one. */
+  revokeRefresh(familyId: string, tokenHash: string): Promise<void>;
   /** One cheap round trip, for `/health`. */
   ping(): Promise<void>;
 }

@@ -73,7 +73,9 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
         // No execution context (app.request in a unit test): the close runs on its own.
       }
     }
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    }
     c.res.headers.set("x-request-id", requestId);
     log("info", "request", {
       method: c.req.method,
@@ -95,11 +97,20 @@ export function useDatabase(c: AppContext, config: DatabaseConfig): RequestDatab
   return database;
 }
 
+/**
+ * The client's address for per-IP limits. Cloudflare sets CF-Connecting-IP and
+ * overwrites any value a client sends; without it (local dev) every request
+ * shares one bucket.
+ */
+export function clientIp(c: AppContext): string {
+  return c.req.header("cf-connecting-ip")?.trim().slice(0, 64) || "unknown";
+}
+
 /** Loads and checks the configuration, and wires the flow to Postgres. */
 export const flowDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = loadConfig(c.env as unknown as Record<string, unknown>);
   const database = useDatabase(c, config.database);
-  c.set("deps", { config, store: postgresStore(database.db), log: c.get("log") });
+  c.set("deps", { config, store: postgresStore(database.db), log: c.get("log"), clientIp: clientIp(c) });
   await next();
 };
 

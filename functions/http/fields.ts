@@ -23,3 +23,6 @@ export const challengeId = z.string().check(
 );
 
 export const code = z.string().check(z.trim(), z.regex(/^[0-9]{6}$/, "Six digits."));
+
+/** `<family uuid>.<43 base64url characters>`; shape checked again in the core. */
+export const refreshToken = z.string().check(z.trim(), z.minLength(1, "Required."), z.maxLength(2048, "Not a refresh token."));

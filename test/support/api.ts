@@ -21,8 +21,15 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/** A random client address, so per-IP rate limits treat each call as its own client unless a test pins one. */
+export function randomIp(): string {
+  const [a, b, c] = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${a}.${b}.${c}`;
+}
+
 function buildRequest(method: string, path: string, options: CallOptions): Request {
   const headers = new Headers(options.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", randomIp());
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);
   let body: BodyInit | undefined = options.raw;
   if (options.body !== undefined) body = JSON.stringify(options.body);

@@ -1,0 +1,69 @@
+// Property: refresh tokens rotate. Each refresh returns a new pair and kills the
+// old token; presenting a rotated token revokes the whole family; of parallel
+// refreshes with one token exactly one wins; logout revokes; and a refresh token
+// is never accepted as an access token (nor the reverse).
+import { describe, expect, it } from "vitest";
+import { api } from "./support/api";
+import { expectError } from "./support/expect";
+import { loginWithCode } from "./support/flows";
+
+async function signIn() {
+  const { challengeId, code } = await loginWithCode();
+  const verified = await api("POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code } });
+  expect(verified.status).toBe(200);
+  return verified.body as { access_token: string; refresh_token: string; refresh_expires_in: number };
+}
+
+const refresh = (token: string) => api("POST", "/auth/token/refresh", { body: { refresh_token: token } });
+
+describe("refresh tokens", () => {
+  it("come with verify: opaque, with their lifetime", async () => {
+    const pair = await signIn();
+    expect(pair.refresh_token).toMatch(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+    expect(pair.refresh_expires_in).toBe(30 * 86_400);
+  });
+
+  it("rotate: a new pair, the old refresh token dies, the new one works", async () => {
+    const first = await signIn();
+    const second = await refresh(first.refresh_token);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ token_type: "Bearer", expires_in: 900, refresh_expires_in: 30 * 86_400 });
+    expect(second.body.refresh_token).not.toBe(first.refresh_token);
+    expect((await api("GET", "/auth/me", { token: second.body.access_token })).status).toBe(200);
+    const third = await refresh(second.body.refresh_token);
+    expect(third.status).toBe(200);
+  });
+
+  it("revoke the whole family when a rotated token is reused", async () => {
+    const first = await signIn();
+    const second = await refresh(first.refresh_token);
+    expectError(await refresh(first.refresh_token), "invalid_token");
+    // The thief's replay also killed the legitimate holder's newer token.
+    expectError(await refresh(second.body.refresh_token), "invalid_token");
+  });
+
+  it("give exactly one winner among parallel refreshes with one token, then the family is revoked", async () => {
+    const { refresh_token } = await signIn();
+    const responses = await Promise.all(Array.from({ length: 8 }, () => refresh(refresh_token)));
+    const winners = responses.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(responses.filter((r) => r.body?.error?.code === "invalid_token")).toHaveLength(7);
+    expectError(await refresh(winners[0]!.body.refresh_token), "invalid_token");
+  });
+
+  it("die on logout (204), and logout is idempotent", async () => {
+    const { refresh_token } = await signIn();
+    const out = await api("POST", "/auth/logout", { body: { refresh_token } });
+    expect(out.status).toBe(204);
+    expectError(await refresh(refresh_token), "invalid_token");
+    expect((await api("POST", "/auth/logout", { body: { refresh_token } })).status).toBe(204);
+  });
+
+  it("are refused when unknown, malformed, or an access token", async () => {
+    const { access_token, refresh_token } = await signIn();
+    expectError(await refresh(`${crypto.randomUUID()}.${"A".repeat(43)}`), "invalid_token");
+    expectError(await refresh("garbage"), "invalid_token");
+    expectError(await refresh(access_token), "invalid_token");
+    expectError(await api("GET", "/auth/me", { token: refresh_token }), "invalid_token");
+  });
+});
