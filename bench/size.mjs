@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * `npm run size`: builds the worker as `wrangler deploy --dry-run` would and
- * prints its raw and gzip size; fails when gzip exceeds the budget.
+ * prints its raw and gzip size (failing when gzip exceeds the budget), then its
+ * startup CPU time from `wrangler check startup` (local and rough: the busy
+ * samples of the startup profile, idle time left out).
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -33,9 +36,36 @@ export function measureWorker(config = "wrangler.toml", outdir = "dist") {
   return { rawKiB: raw / 1024, gzipKiB: gzip / 1024 };
 }
 
+/** Busy CPU milliseconds of the worker's startup, from `wrangler check startup`. */
+export function measureStartup(config = "wrangler.toml") {
+  const dir = mkdtempSync(join(tmpdir(), "startup-"));
+  const profile = join(dir, "startup.cpuprofile");
+  try {
+    execFileSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "check", "startup", "--config", config, "--outfile", profile], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    const { nodes, samples, timeDeltas } = JSON.parse(readFileSync(profile, "utf8"));
+    const idle = new Set(nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
+    let busyMicros = 0;
+    samples.forEach((id, i) => {
+      if (!idle.has(id)) busyMicros += timeDeltas[i] ?? 0;
+    });
+    return busyMicros / 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { rawKiB, gzipKiB } = measureWorker();
   console.log(`worker bundle: ${rawKiB.toFixed(1)} KiB raw, ${gzipKiB.toFixed(1)} KiB gzip (budget ${BUDGET_GZIP_KIB} KiB gzip)`);
+  try {
+    console.log(`worker startup: ${measureStartup().toFixed(1)} ms CPU (wrangler check startup, local)`);
+  } catch (error) {
+    console.log(`worker startup: not measured (${error instanceof Error ? error.message.split("\n")[0] : error})`);
+  }
   if (gzipKiB > BUDGET_GZIP_KIB) {
     console.error(`over budget by ${(gzipKiB - BUDGET_GZIP_KIB).toFixed(1)} KiB`);
     process.exit(1);
