@@ -44,6 +44,17 @@ export const challenges = pgTable(
     sends: integer("sends").notNull().default(1),
     resendAfter: timestamp("resend_after", { withTimezone: true }).notNull(),
     consumedAt: timestamp("consumed_at", { withTimezone: true }),
+    /**
+     * Delivery, for support ("why didn't I get my code?"): queued, sending, sent
+     * or failed; which send (1 = the login's code, 2+ = resends) went out; the
+     * provider's message id or the last error.
+     */
+    deliveryStatus: text("delivery_status", { enum: ["queued", "sending", "sent", "failed"] }).notNull().default("queued"),
+    deliveredSend: integer("delivered_send"),
+    deliveryAttempts: integer("delivery_attempts").notNull().default(0),
+    deliveryClaimedAt: timestamp("delivery_claimed_at", { withTimezone: true }),
+    providerMessageId: text("provider_message_id"),
+    deliveryError: text("delivery_error"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

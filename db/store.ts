@@ -4,10 +4,12 @@
  * instances run it at once. Time is always the database's `now()`: one clock
  * for every instance.
  */
-import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
 import type {
   AuthStore,
   Channel,
+  CleanupCounts,
+  DeliveryRecord,
   ConsumeResult,
   LoginLookup,
   NewChallenge,
@@ -210,6 +212,7 @@ export function postgresStore(db: Db): AuthStore {
           UPDATE challenges c
           SET code_mac = ${codeMac},
               sends = c.sends + 1,
+              delivery_status = 'queued', delivery_claimed_at = NULL, delivery_error = NULL,
               expires_at = now() + make_interval(secs => ${limits.ttlSeconds}),
               resend_after = now() + make_interval(secs => ${limits.resendSeconds})
           FROM cur
@@ -224,7 +227,13 @@ export function postgresStore(db: Db): AuthStore {
       const row = result.rows[0];
       if (!row) return { outcome: "gone" };
       if (Number(row.renewed) === 1) {
-        return { outcome: "renewed", channel: row.channel, destination: row.destination, expiresInSeconds: limits.ttlSeconds };
+        return {
+          outcome: "renewed",
+          channel: row.channel,
+          destination: row.destination,
+          expiresInSeconds: limits.ttlSeconds,
+          send: Number(row.sends) + 1,
+        };
       }
       if (Number(row.sends) >= limits.maxSends) return { outcome: "send_limit" };
       if (row.over_retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.over_retry_after) };
@@ -259,6 +268,70 @@ export function postgresStore(db: Db): AuthStore {
         .update(refreshSessions)
         .set({ revokedAt: sql`now()` })
         .where(and(eq(refreshSessions.id, familyId), eq(refreshSessions.tokenHash, tokenHash), isNull(refreshSessions.revokedAt)));
+    },
+
+    async claimDelivery(challengeId: string, send: number, leaseSeconds: number) {
+      // The send must still be the current one (a resend supersedes it), the
+      // challenge live, the send not yet delivered, and no fresh claim by a
+      // parallel consumer: so a duplicated or retried job sends at most once.
+      const rows = await db
+        .update(challenges)
+        .set({
+          deliveryStatus: "sending",
+          deliveryClaimedAt: sql`now()`,
+          deliveryAttempts: sql`${challenges.deliveryAttempts} + 1`,
+        })
+        .where(
+          and(
+            eq(challenges.id, challengeId),
+            eq(challenges.sends, send),
+            isNull(challenges.consumedAt),
+            gt(challenges.expiresAt, sql`now()`),
+            sql`${challenges.deliveredSend} IS DISTINCT FROM ${send}`,
+            sql`(${challenges.deliveryStatus} <> 'sending' OR ${challenges.deliveryClaimedAt} < now() - make_interval(secs => ${leaseSeconds}))`,
+          ),
+        )
+        .returning({ channel: challenges.channel, destination: challenges.destination });
+      return rows[0] ?? null;
+    },
+
+    async recordDelivery(challengeId: string, send: number, record: DeliveryRecord): Promise<void> {
+      const values =
+        record.status === "sent"
+          ? { deliveryStatus: "sent" as const, deliveredSend: send, providerMessageId: record.messageId, deliveryError: null, deliveryClaimedAt: null }
+          : { deliveryStatus: "failed" as const, deliveryError: record.error.slice(0, 500), deliveryClaimedAt: null };
+      await db.update(challenges).set(values).where(and(eq(challenges.id, challengeId), eq(challenges.sends, send)));
+    },
+
+    async abandonDelivery(challengeId: string, send: number, error: string): Promise<void> {
+      await db
+        .update(challenges)
+        .set({ deliveryStatus: "failed", deliveryError: error.slice(0, 500), consumedAt: sql`COALESCE(${challenges.consumedAt}, now())` })
+        .where(and(eq(challenges.id, challengeId), eq(challenges.sends, send), sql`${challenges.deliveredSend} IS DISTINCT FROM ${send}`));
+    },
+
+    async deleteExpired(batch: number): Promise<CleanupCounts> {
+      // Bounded batches: each DELETE touches at most \`batch\` rows, so cleanup never
+      // holds long locks or runs past a cron invocation's CPU limit. Challenges stay
+      // a day past expiry so support can still see what happened to a code.
+      const result = await db.execute<{ challenges: number; rate_limits: number; refresh_sessions: number }>(sql`
+        WITH c AS (
+          DELETE FROM challenges WHERE id IN (
+            SELECT id FROM challenges WHERE expires_at < now() - interval '1 day' ORDER BY expires_at LIMIT ${batch})
+          RETURNING 1
+        ), r AS (
+          DELETE FROM rate_limits WHERE key IN (
+            SELECT key FROM rate_limits WHERE expires_at < now() ORDER BY expires_at LIMIT ${batch})
+          RETURNING 1
+        ), s AS (
+          DELETE FROM refresh_sessions WHERE id IN (
+            SELECT id FROM refresh_sessions WHERE expires_at < now() OR revoked_at < now() - interval '1 day' LIMIT ${batch})
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM c)::int AS challenges, (SELECT count(*) FROM r)::int AS rate_limits,
+               (SELECT count(*) FROM s)::int AS refresh_sessions`);
+      const row = result.rows[0]!;
+      return { challenges: Number(row.challenges), rateLimits: Number(row.rate_limits), refreshSessions: Number(row.refresh_sessions) };
     },
 
     async ping(): Promise<void> {

@@ -1,8 +1,11 @@
 /**
- * The worker entry: composes the functions. Each lives in its own module
- * (login.ts, verify.ts, health.ts, ...) as a small Hono app.
+ * The worker entry: composes the functions. The HTTP ones each live in their
+ * own module (login.ts, verify.ts, health.ts, ...) as a small Hono app; the
+ * queue consumer and the cron cleanup are plain handlers.
  */
 import { Hono } from "hono";
+import { cleanup } from "./cleanup";
+import { deliveryConsumer } from "./delivery-consumer";
 import health from "./health";
 import jwks from "./jwks";
 import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
@@ -26,4 +29,8 @@ app.route("/", health);
 app.notFound(notFound);
 app.onError(handleError);
 
-export default app;
+export default {
+  fetch: app.fetch,
+  queue: deliveryConsumer,
+  scheduled: cleanup,
+} satisfies ExportedHandler<Env>;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { expectError } from "./support/expect";
-import { deliveredTo, PASSWORD, registerUser, uniqueEmail, uniquePhone } from "./support/flows";
+import { deliveredTo, waitForDelivery, PASSWORD, registerUser, uniqueEmail, uniquePhone } from "./support/flows";
 
 describe("POST /auth/login", () => {
   it("answers an unknown e-mail exactly like a wrong password", async () => {
@@ -28,7 +28,7 @@ describe("POST /auth/login", () => {
       expires_in: 300,
       resend_after: 60,
     });
-    const [message] = await deliveredTo(user.email);
+    const [message] = await waitForDelivery(user.email);
     expect(message?.provider).toBe("sendgrid");
     expect(message?.text).toMatch(/\b\d{6}\b/);
   });
@@ -39,7 +39,7 @@ describe("POST /auth/login", () => {
     const response = await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD, channel: "sms" } });
     expect(response.status).toBe(202);
     expect(response.body.destination).toBe(`${phone.slice(0, 3)}${"*".repeat(phone.length - 5)}${phone.slice(-2)}`);
-    const [message] = await deliveredTo(phone);
+    const [message] = await waitForDelivery(phone);
     expect(message?.provider).toBe("twilio");
     expect(message?.text).toMatch(/\b\d{6}\b/);
   });

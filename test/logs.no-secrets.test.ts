@@ -26,7 +26,7 @@ describe("logs", () => {
     await apiWith({}, "POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code: firstCode === "000000" ? "111111" : "000000" } });
     await sql("UPDATE challenges SET resend_after = now() WHERE id = $1", [challengeId]);
     await apiWith({}, "POST", "/auth/2fa/resend", { body: { challenge_id: challengeId } });
-    const code = await latestCode(email);
+    const code = await latestCode(email, 2);
     const verified = await apiWith({}, "POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code } });
     await apiWith({}, "GET", "/auth/me", { token: verified.body.access_token });
     const refreshed = await apiWith({}, "POST", "/auth/token/refresh", { body: { refresh_token: verified.body.refresh_token } });

@@ -5,6 +5,7 @@
  */
 import type { Config, RateLimit } from "./config";
 import { senderFor, maskDestination, DeliveryError, type Sender } from "./delivery";
+import { sealJob, type DeliveryJob } from "./delivery/job";
 import { AuthError } from "./errors";
 import { codeMac, generateCode, isCodeShaped } from "./otp";
 import { DUMMY_HASH, hashPassword, isCommonPassword, verifyPassword } from "./password";
@@ -21,6 +22,8 @@ export interface FlowDeps {
   log: Log;
   /** The client's address (CF-Connecting-IP), for per-IP limits. */
   clientIp: string;
+  /** Puts a delivery job on the queue; without it codes are sent on the request path. */
+  enqueue?: (job: DeliveryJob) => Promise<void>;
   now?: () => number;
 }
 
@@ -85,10 +88,22 @@ function requireSender(channel: Channel, config: Config): Sender {
 }
 
 /**
- * Sends a code; if the provider fails, the challenge is revoked so it can never
- * be used, and the caller gets `delivery_failed`.
+ * Hands a code to the delivery queue and returns at once, so no answer waits on
+ * SendGrid or Twilio (and a login that sends a code takes no longer than one
+ * that fails). Without a queue, or if enqueueing fails, the code is sent here;
+ * if the provider fails, the challenge is revoked and the caller gets
+ * `delivery_failed`.
  */
-async function deliver(deps: FlowDeps, sender: Sender, challengeId: string, to: string, code: string): Promise<void> {
+async function dispatch(deps: FlowDeps, sender: Sender, challengeId: string, send: number, to: string, code: string): Promise<void> {
+  if (deps.enqueue) {
+    try {
+      await deps.enqueue(await sealJob(deps.config.secretKey, challengeId, send, code));
+      deps.log("info", "code_queued", { challenge_id: challengeId, send, channel: sender.channel });
+      return;
+    } catch (error) {
+      deps.log("warn", "enqueue_failed", { challenge_id: challengeId, error: error instanceof Error ? error.name : "error" });
+    }
+  }
   try {
     const { messageId } = await sender.send({ to, code, ttlSeconds: deps.config.otp.ttlSeconds });
     deps.log("info", "code_sent", { challenge_id: challengeId, channel: sender.channel, provider_message_id: messageId });
@@ -148,7 +163,7 @@ export async function login(
       codeHits,
     ),
   );
-  await deliver(deps, sender, challengeId, destination, code);
+  await dispatch(deps, sender, challengeId, 1, destination, code);
 
   return {
     challenge_id: challengeId,
@@ -213,7 +228,7 @@ export async function resend(deps: FlowDeps, input: { challengeId: string }): Pr
     throw new AuthError("rate_limited", {}, { message: "Too many codes for this challenge. Log in again." });
   }
   if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
-  await deliver(deps, requireSender(result.channel, config), input.challengeId, result.destination, code);
+  await dispatch(deps, requireSender(result.channel, config), input.challengeId, result.send, result.destination, code);
   return {
     challenge_id: input.challengeId,
     channel: result.channel,

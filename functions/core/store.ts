@@ -66,7 +66,7 @@ export type ConsumeResult =
   | { outcome: "gone" };
 
 export type RenewResult =
-  | { outcome: "renewed"; channel: Channel; destination: string; expiresInSeconds: number }
+  | { outcome: "renewed"; channel: Channel; destination: string; expiresInSeconds: number; send: number }
   | { outcome: "too_soon"; retryAfterSeconds: number }
   | { outcome: "send_limit" }
   | { outcome: "rate_limited"; retryAfterSeconds: number }
@@ -86,6 +86,14 @@ export type RotateResult =
   /** A token of the family that is not the current one: the family is now revoked. */
   | { outcome: "reused" }
   | { outcome: "gone" };
+
+export type DeliveryRecord = { status: "sent"; messageId: string | null } | { status: "failed"; error: string };
+
+export interface CleanupCounts {
+  challenges: number;
+  rateLimits: number;
+  refreshSessions: number;
+}
 
 export interface AuthStore {
   /** Bumps counters; used where no other statement can carry them (registration, before hashing). */
@@ -116,6 +124,17 @@ export interface AuthStore {
   rotateRefresh(familyId: string, tokenHash: string, newHash: string): Promise<RotateResult>;
   /** Revokes the family if the token is its current one. */
   revokeRefresh(familyId: string, tokenHash: string): Promise<void>;
+  /**
+   * Claims one send of a challenge for delivery: only if the challenge is live,
+   * that send is still the current one, it was not delivered yet, and no other
+   * consumer holds a fresh claim. Null means: do not send.
+   */
+  claimDelivery(challengeId: string, send: number, leaseSeconds: number): Promise<{ channel: Channel; destination: string } | null>;
+  recordDelivery(challengeId: string, send: number, record: DeliveryRecord): Promise<void>;
+  /** Gives up on a send: marks it failed and revokes the challenge if that send is still current. */
+  abandonDelivery(challengeId: string, send: number, error: string): Promise<void>;
+  /** Deletes up to `batch` expired rows of each kind, in one statement. */
+  deleteExpired(batch: number): Promise<CleanupCounts>;
   /** One cheap round trip, for `/health`. */
   ping(): Promise<void>;
 }

@@ -110,7 +110,18 @@ export function clientIp(c: AppContext): string {
 export const flowDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = loadConfig(c.env as unknown as Record<string, unknown>);
   const database = useDatabase(c, config.database);
-  c.set("deps", { config, store: postgresStore(database.db), log: c.get("log"), clientIp: clientIp(c) });
+  const queue = c.env.DELIVERY_QUEUE;
+  c.set("deps", {
+    config,
+    store: postgresStore(database.db),
+    log: c.get("log"),
+    clientIp: clientIp(c),
+    enqueue: queue
+      ? async (job) => {
+          await queue.send(job, { contentType: "json" });
+        }
+      : undefined,
+  });
   await next();
 };
 

@@ -14,6 +14,7 @@ declare namespace Cloudflare {
     TWILIO_API_URL: string;
     HEALTH_DEEP_TOKEN: string;
     HEALTH_CHECK_EMAIL: string;
+    DELIVERY_RETRY_BASE_SECONDS: string;
     TEST_FAKE_PROVIDERS_URL: string;
     TEST_HUNG_DATABASE_URL: string;
   }

@@ -5,6 +5,8 @@
  *
  * Failure switches, by recipient:
  * - an e-mail whose local part starts with `fail` gets HTTP 500 from SendGrid;
+ * - an e-mail whose local part starts with `flaky` gets HTTP 503 on its first
+ *   request, then is accepted (a provider that fails first, then succeeds);
  * - a phone number starting with +1555000 gets HTTP 500 from Twilio;
  * - a Twilio account SID of `AC_bad` gets 401 from the account lookup.
  */
@@ -24,6 +26,7 @@ export async function startFakeProviders({ port = 0 } = {}) {
   /** @type {{provider: string, to: string, text: string, authorized: boolean, at: number}[]} */
   const messages = [];
   let counter = 0;
+  const flakySeen = new Set();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const body = await readBody(req);
@@ -49,6 +52,10 @@ export async function startFakeProviders({ port = 0 } = {}) {
       const text = `${mail?.subject ?? ""}\n${mail?.content?.[0]?.value ?? ""}`;
       if (!authorized) return json(401, { errors: [{ message: "unauthorized" }] });
       if (/^fail/.test(to)) return json(500, { errors: [{ message: "simulated outage" }] });
+      if (/^flaky/.test(to) && !flakySeen.has(to)) {
+        flakySeen.add(to);
+        return json(503, { errors: [{ message: "simulated hiccup" }] });
+      }
       messages.push({ provider: "sendgrid", to, text, authorized, at: Date.now() });
       res.writeHead(202, { "x-message-id": `fake-sg-${++counter}` });
       return res.end();

@@ -37,9 +37,23 @@ export async function deliveredTo(to: string): Promise<Delivered[]> {
   return (await response.json()) as Delivered[];
 }
 
-/** The code in the latest message to `to`. */
-export async function latestCode(to: string): Promise<string> {
-  const messages = await deliveredTo(to);
+/**
+ * Waits until at least `count` messages reached `to` (codes go out through the
+ * delivery queue, a moment after login answers), and returns them.
+ */
+export async function waitForDelivery(to: string, count = 1, timeoutMs = 15_000): Promise<Delivered[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const messages = await deliveredTo(to);
+    if (messages.length >= count) return messages;
+    if (Date.now() > deadline) throw new Error(`${messages.length} of ${count} messages reached ${to} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The code in the `count`-th message to `to` (the latest once that many arrived). */
+export async function latestCode(to: string, count = 1): Promise<string> {
+  const messages = await waitForDelivery(to, count);
   const last = messages.at(-1);
   const code = last?.text.match(/\b(\d{6})\b/)?.[1];
   if (!code) throw new Error(`no code delivered to ${to}`);
