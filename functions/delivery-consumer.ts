@@ -10,6 +10,7 @@ import { abandonDeliveryJob, retryDelaySeconds, runDeliveryJob, type DeliveryJob
 import type { Log } from "./core/flow";
 import { openDatabase } from "../db/client";
 import { postgresStore } from "../db/store";
+import { reportError } from "./monitoring";
 
 export const DELIVERY_QUEUE = "auth-delivery";
 export const DEAD_LETTER_QUEUE = "auth-delivery-dlq";
@@ -68,6 +69,7 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
       } catch (error) {
         // The database or the runtime failed, not the provider: try again later.
         batchLog("error", "delivery_job_error", { challenge_id: job.challengeId, error: error instanceof Error ? error.message : "error" });
+        reportError(error, { queue: batch.queue, challenge_id: job.challengeId }, ctx);
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts, baseDelay) });
         outcomes.error = (outcomes.error ?? 0) + 1;
       }

@@ -3,9 +3,9 @@
  * whether e-mail and SMS are configured. No provider is contacted.
  * GET /health/deep: behind HEALTH_DEEP_TOKEN, really sends a test e-mail.
  */
-import { loadDatabaseConfig, loadSendGrid, loadTwilio, type RawEnv } from "./core/config";
+import { loadDatabaseConfig, loadDeepCheckLimit, loadSendGrid, loadTwilio, type RawEnv } from "./core/config";
 import { AuthError } from "./core/errors";
-import { bearerMatches, checkEmail, checkSms, databaseReachable } from "./core/health";
+import { bearerMatches, checkEmail, checkSms, databaseReachable, HEALTH_DB_TIMEOUT_MS, withTimeout } from "./core/health";
 import { createFunction, useDatabase, type AppContext } from "./http/app";
 import { postgresStore } from "../db/store";
 
@@ -28,6 +28,19 @@ async function pingDatabase(c: AppContext): Promise<boolean> {
   return databaseReachable(() => postgresStore(db).ping());
 }
 
+/** Seconds to wait when the deep check ran too often; 0 when it may run (or the database can't tell). */
+async function deepCheckLimited(c: AppContext): Promise<number> {
+  const env = c.env as unknown as RawEnv;
+  try {
+    const limit = loadDeepCheckLimit(env);
+    const { db } = useDatabase(c, loadDatabaseConfig(env));
+    const verdict = await withTimeout(postgresStore(db).hitRateLimits([{ key: "health_deep:all", ...limit }]), HEALTH_DB_TIMEOUT_MS);
+    return verdict.limited ? verdict.retryAfterSeconds : 0;
+  } catch {
+    return 0; // A database that does not answer is reported by the check itself.
+  }
+}
+
 export default createFunction()
   .get("/health", async (c) => {
     const env = c.env as unknown as RawEnv;
@@ -47,6 +60,11 @@ export default createFunction()
     const token = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
     if (!(await bearerMatches(token, typeof env.HEALTH_DEEP_TOKEN === "string" ? env.HEALTH_DEEP_TOKEN : undefined))) {
       throw new AuthError("unauthorized");
+    }
+    // Each deep check sends a real e-mail: at most RATE_LIMIT_HEALTH_DEEP runs, across all instances.
+    const limited = await deepCheckLimited(c);
+    if (limited) {
+      throw new AuthError("rate_limited", { retry_after: limited }, { headers: { "retry-after": String(limited) } });
     }
     let sendgrid, twilio;
     try {

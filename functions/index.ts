@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { cleanup } from "./cleanup";
 import { deliveryConsumer } from "./delivery-consumer";
+import { withMonitoring } from "./monitoring";
 import health from "./health";
 import jwks from "./jwks";
 import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
@@ -29,8 +30,8 @@ app.route("/", health);
 app.notFound(notFound);
 app.onError(handleError);
 
-export default {
+export default withMonitoring({
   fetch: app.fetch,
   queue: deliveryConsumer,
   scheduled: cleanup,
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

@@ -4,7 +4,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, apiWith } from "./support/api";
+import { expectError } from "./support/expect";
 import { deliveredTo } from "./support/flows";
+import { sql } from "./support/sql";
 
 describe("GET /health", () => {
   it("reports healthy with exactly the documented fields", async () => {
@@ -81,6 +83,21 @@ describe("GET /health/deep", () => {
     const response = await deep(env.HEALTH_DEEP_TOKEN, { SENDGRID_API_KEY: undefined });
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ email: "failed", reason: expect.stringContaining("SENDGRID_API_KEY") });
+  });
+
+  it("is rate-limited across instances: 429 rate_limited with Retry-After past the limit", async () => {
+    // The counter is global, and deep checks in other files may bump it too (their
+    // limit is high): they can only bring the 429 sooner, never later.
+    const limit = { RATE_LIMIT_HEALTH_DEEP: "2/60" };
+    await sql("DELETE FROM rate_limits WHERE key = 'health_deep:all'");
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await deep(env.HEALTH_DEEP_TOKEN, limit));
+    const limited = answers.find((r) => r.status === 429);
+    expect(limited).toBeDefined();
+    expectError(limited!, "rate_limited");
+    expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(answers.filter((r) => r.status === 200).length).toBeLessThanOrEqual(2);
+    await sql("DELETE FROM rate_limits WHERE key = 'health_deep:all'");
   });
 
   it("gives 503 when Twilio refuses the credentials", async () => {

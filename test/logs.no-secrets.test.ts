@@ -35,7 +35,8 @@ describe("logs", () => {
     await apiWith({}, "GET", "/health/deep", { token: env.HEALTH_DEEP_TOKEN });
     const failing = uniqueEmail("fail");
     await apiWith({}, "POST", "/auth/register", { body: { email: failing, password } });
-    await apiWith({}, "POST", "/auth/login", { body: { email: failing, password } });
+    // The direct path (no queue), where a failing provider is logged on the request.
+    await apiWith({ DELIVERY_QUEUE: undefined }, "POST", "/auth/login", { body: { email: failing, password } });
 
     secrets.push(firstCode, code, verified.body.access_token, verified.body.refresh_token, refreshed.body.access_token, refreshed.body.refresh_token);
     // The refresh token's secret half alone must not appear either.

@@ -67,6 +67,8 @@ export default defineConfig(async () => {
             HEALTH_CHECK_EMAIL: "monitor@innovation.test",
             // Retries of the delivery queue without waiting, so a failing job reaches the dead-letter queue quickly.
             DELIVERY_RETRY_BASE_SECONDS: "0",
+            // Deep checks from many test files share one global counter; the limit itself has its own test.
+            RATE_LIMIT_HEALTH_DEEP: "1000/60",
             // Test-only bindings: where the fakes and the hung port are.
             TEST_FAKE_PROVIDERS_URL: fake,
             TEST_HUNG_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${plan.hungPort}/postgres?sslmode=disable`,

@@ -170,6 +170,11 @@ export function loadTwilio(env: RawEnv): TwilioConfig | undefined {
   return { accountSid, authToken, from, apiUrl: url(env, "TWILIO_API_URL", DEFAULT_TWILIO_API_URL) };
 }
 
+/** How often `/health/deep` may run (it sends a real e-mail each time). */
+export function loadDeepCheckLimit(env: RawEnv): RateLimit {
+  return rate(env, "RATE_LIMIT_HEALTH_DEEP", { limit: 6, windowSeconds: 60 });
+}
+
 /** The full configuration for the auth routes. Throws an AuthError naming the first bad variable. */
 export function loadConfig(env: RawEnv): Config {
   return {

@@ -11,6 +11,7 @@ import { AuthError } from "../core/errors";
 import type { FlowDeps, Log } from "../core/flow";
 import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store";
+import { reportError } from "../monitoring";
 
 export interface AppEnv {
   Bindings: Env;
@@ -137,6 +138,13 @@ export function handleError(error: Error, c: AppContext): Response {
   }
   const requestId = c.get("requestId");
   c.get("log")?.("error", "unhandled_error", { error: error.name, cause: error.message });
+  let ctx;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined;
+  }
+  reportError(error, { request_id: requestId ?? "none", route: c.req.routePath }, ctx);
   return c.json(new AuthError("internal_error", { request_id: requestId }).toBody(), 500);
 }
 

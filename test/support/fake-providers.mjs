@@ -27,6 +27,8 @@ export async function startFakeProviders({ port = 0 } = {}) {
   const messages = [];
   let counter = 0;
   const flakySeen = new Set();
+  /** Sentry envelopes as text, from POST /api/<project>/envelope/ (DSN http://key@host/<project>). */
+  const envelopes = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const body = await readBody(req);
@@ -34,6 +36,12 @@ export async function startFakeProviders({ port = 0 } = {}) {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify(value));
     };
+
+    if (req.method === "POST" && /^\/api\/\d+\/envelope\/?$/.test(url.pathname)) {
+      envelopes.push(body);
+      return json(200, { id: `fake-${++counter}` });
+    }
+    if (req.method === "GET" && url.pathname === "/sentry") return json(200, envelopes);
 
     if (req.method === "GET" && url.pathname === "/messages") {
       const to = url.searchParams.get("to");
@@ -82,6 +90,11 @@ export async function startFakeProviders({ port = 0 } = {}) {
   return {
     url: `http://127.0.0.1:${actualPort}`,
     messages,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    envelopes,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -31,11 +31,23 @@ export default async function setup() {
   const fakes = await startFakeProviders({ port: plan.fakePort });
   stops.push(() => fakes.close());
 
-  const hung = net.createServer(() => {});
+  const hungSockets = new Set<net.Socket>();
+  const hung = net.createServer((socket) => {
+    hungSockets.add(socket);
+    socket.on("close", () => hungSockets.delete(socket));
+  });
   await new Promise<void>((resolve) => hung.listen(plan.hungPort, "127.0.0.1", resolve));
-  stops.push(() => new Promise((resolve) => hung.close(resolve)));
+  // server.close() waits for open connections: drop them, or teardown waits forever.
+  stops.push(() => new Promise((resolve) => (hungSockets.forEach((s) => s.destroy()), hung.close(resolve))));
 
   return async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => console.error("teardown:", error));
+    for (const stop of stops.reverse()) {
+      // Each stop is bounded: a teardown that hangs would hold CI until its time limit.
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise((resolve) => (timer = setTimeout(() => resolve("timed out"), 10_000)));
+      const outcome = await Promise.race([stop().catch((error) => `failed: ${error}`), limit]);
+      clearTimeout(timer);
+      if (typeof outcome === "string") console.error(`teardown step ${outcome}`);
+    }
   };
 }
