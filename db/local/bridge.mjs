@@ -11,15 +11,27 @@ import { WebSocketServer } from "ws";
 const SSL_REQUEST = 80877103;
 const GSS_REQUEST = 80877104;
 
+/** Reads a NUL-terminated string at `offset`; returns it and the offset after the NUL. */
+function cstring(buffer, offset) {
+  const end = buffer.indexOf(0, offset);
+  if (end < 0) return ["", buffer.length];
+  return [buffer.toString("utf8", offset, end), end + 1];
+}
+
 /**
  * Follows the client's side of the Postgres protocol just enough to see
  * Terminate ('X') and to count statements (Query 'Q' and Execute 'E').
  * workerd never closes the WebSocket after `client.end()` and PGlite does not
  * close on Terminate, so the bridge closes both sides itself when it sees one.
+ * Each statement is reported with its SQL text: the Query's own, or for an
+ * Execute the text its portal's statement was parsed from (Parse, Bind).
  */
 function protocolWatcher({ onTerminate, onStatement }) {
   let buffer = Buffer.alloc(0);
   let startup = true;
+  /** prepared statement name -> SQL, portal name -> statement name ("" is the unnamed one). */
+  const parsed = new Map();
+  const portals = new Map();
   return (chunk) => {
     buffer = Buffer.concat([buffer, chunk]);
     for (;;) {
@@ -36,8 +48,19 @@ function protocolWatcher({ onTerminate, onStatement }) {
       const type = String.fromCharCode(buffer[0]);
       const length = buffer.readInt32BE(1);
       if (buffer.length < 1 + length) return;
+      const body = buffer.subarray(5, 1 + length);
       buffer = buffer.subarray(1 + length);
-      if (type === "Q" || type === "E") onStatement();
+      if (type === "P") {
+        const [name, next] = cstring(body, 0);
+        parsed.set(name, cstring(body, next)[0]);
+      } else if (type === "B") {
+        const [portal, next] = cstring(body, 0);
+        portals.set(portal, cstring(body, next)[0]);
+      } else if (type === "Q") {
+        onStatement(cstring(body, 0)[0]);
+      } else if (type === "E") {
+        onStatement(parsed.get(portals.get(cstring(body, 0)[0]) ?? "") ?? "");
+      }
       if (type === "X") return onTerminate();
     }
   };
@@ -45,12 +68,16 @@ function protocolWatcher({ onTerminate, onStatement }) {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+
 /**
  * Starts the bridge. `wsProxy` is the value for DATABASE_WS_PROXY.
- * @param {{ port?: number, host?: string }} [options]
+ * `stats().transactions` counts BEGINs; `onStatement(sql)`, if given, sees the
+ * SQL text of every statement counted (the bench uses it to profile).
+ * @param {{ port?: number, host?: string, onStatement?: (sql: string) => void }} [options]
  */
-export async function startBridge({ port = 0, host = "127.0.0.1" } = {}) {
-  const stats = { connections: 0, open: 0, statements: 0 };
+export async function startBridge({ port = 0, host = "127.0.0.1", onStatement } = {}) {
+  const stats = { connections: 0, open: 0, statements: 0, transactions: 0 };
   const sockets = new Set();
   const server = http.createServer((req, res) => {
     if (req.url === "/stats") {
@@ -80,10 +107,19 @@ export async function startBridge({ port = 0, host = "127.0.0.1" } = {}) {
       stats.open--;
       sockets.delete(tcp);
       tcp.destroy();
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.terminate();
+      // A close handshake, not a dropped socket: workerd reports an abrupt drop as an
+      // uncaught "Network connection lost" in the worker.
+      if (ws.readyState === ws.OPEN) {
+        ws.close(1000, "database connection closed");
+        setTimeout(() => ws.terminate(), 1_000).unref();
+      } else if (ws.readyState === ws.CONNECTING) ws.terminate();
     };
     const watch = protocolWatcher({
-      onStatement: () => stats.statements++,
+      onStatement: (sql) => {
+        stats.statements++;
+        if (BEGIN.test(sql)) stats.transactions++;
+        onStatement?.(sql);
+      },
       onTerminate: () => setImmediate(close),
     });
     const pending = [];
@@ -116,7 +152,10 @@ export async function startBridge({ port = 0, host = "127.0.0.1" } = {}) {
     async close() {
       for (const socket of sockets) socket.destroy();
       for (const client of wss.clients) client.terminate();
-      await new Promise((resolve) => wss.close(() => server.close(() => resolve())));
+      await new Promise((resolve) => {
+        wss.close(() => server.close(() => resolve()));
+        server.closeAllConnections();
+      });
     },
   };
 }
