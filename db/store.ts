@@ -9,6 +9,7 @@ import type {
   AuthStore,
   Channel,
   CleanupCounts,
+  DeliveryClaim,
   DeliveryRecord,
   ConsumeResult,
   LoginLookup,
@@ -256,43 +257,52 @@ export function postgresStore(db: Db): AuthStore {
           rotatedAt: sql`CASE WHEN ${current} THEN now() ELSE ${refreshSessions.rotatedAt} END`,
           revokedAt: sql`CASE WHEN ${current} THEN NULL ELSE COALESCE(${refreshSessions.revokedAt}, now()) END`,
         })
-        .where(eq(refreshSessions.id, familyId))
-        .returning({ userId: refreshSessions.userId, rotated: sql<boolean>`${refreshSessions.tokenHash} = ${newHash}` });
+        // An expired family is simply gone: its tokens are not "reused", just old.
+        .where(and(eq(refreshSessions.id, familyId), gt(refreshSessions.expiresAt, sql`now()`)))
+        .returning({
+          userId: refreshSessions.userId,
+          rotated: sql<boolean>`${refreshSessions.tokenHash} = ${newHash}`,
+          expiresIn: sql<number>`GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ${refreshSessions.expiresAt} - now())))::int`,
+        });
       const row = rows[0];
       if (!row) return { outcome: "gone" };
-      return row.rotated ? { outcome: "rotated", userId: row.userId } : { outcome: "reused" };
+      return row.rotated ? { outcome: "rotated", userId: row.userId, expiresInSeconds: Number(row.expiresIn) } : { outcome: "reused" };
     },
 
-    async revokeRefresh(familyId: string, tokenHash: string): Promise<void> {
+    async revokeRefresh(familyId: string): Promise<void> {
+      // Any token of the family logs it out, a rotated one included: a victim whose
+      // token was stolen and rotated can still end the thief's session.
       await db
         .update(refreshSessions)
-        .set({ revokedAt: sql`now()` })
-        .where(and(eq(refreshSessions.id, familyId), eq(refreshSessions.tokenHash, tokenHash), isNull(refreshSessions.revokedAt)));
+        .set({ revokedAt: sql`COALESCE(${refreshSessions.revokedAt}, now())` })
+        .where(eq(refreshSessions.id, familyId));
     },
 
-    async claimDelivery(challengeId: string, send: number, leaseSeconds: number) {
+    async claimDelivery(challengeId: string, send: number, leaseSeconds: number): Promise<DeliveryClaim> {
       // The send must still be the current one (a resend supersedes it), the
       // challenge live, the send not yet delivered, and no fresh claim by a
       // parallel consumer: so a duplicated or retried job sends at most once.
-      const rows = await db
-        .update(challenges)
-        .set({
-          deliveryStatus: "sending",
-          deliveryClaimedAt: sql`now()`,
-          deliveryAttempts: sql`${challenges.deliveryAttempts} + 1`,
-        })
-        .where(
-          and(
-            eq(challenges.id, challengeId),
-            eq(challenges.sends, send),
-            isNull(challenges.consumedAt),
-            gt(challenges.expiresAt, sql`now()`),
-            sql`${challenges.deliveredSend} IS DISTINCT FROM ${send}`,
-            sql`(${challenges.deliveryStatus} <> 'sending' OR ${challenges.deliveryClaimedAt} < now() - make_interval(secs => ${leaseSeconds}))`,
-          ),
+      // A fresh claim held by someone else is reported as busy, so the job is
+      // retried after the lease instead of being dropped.
+      const result = await db.execute<{ channel: Channel; destination: string; claimed: number; busy: boolean }>(sql`
+        WITH cur AS (
+          SELECT id, channel, destination,
+                 delivery_status = 'sending' AND delivery_claimed_at >= now() - make_interval(secs => ${leaseSeconds}) AS busy
+          FROM challenges
+          WHERE id = ${challengeId} AND sends = ${send} AND consumed_at IS NULL AND expires_at > now()
+            AND delivered_send IS DISTINCT FROM ${send}
+          FOR UPDATE
+        ), upd AS (
+          UPDATE challenges c
+          SET delivery_status = 'sending', delivery_claimed_at = now(), delivery_attempts = c.delivery_attempts + 1
+          FROM cur WHERE c.id = cur.id AND NOT cur.busy
+          RETURNING c.id
         )
-        .returning({ channel: challenges.channel, destination: challenges.destination });
-      return rows[0] ?? null;
+        SELECT cur.channel, cur.destination, cur.busy, (SELECT count(*) FROM upd)::int AS claimed FROM cur`);
+      const row = result.rows[0];
+      if (!row) return { status: "done" };
+      if (Number(row.claimed) === 1) return { status: "claimed", channel: row.channel, destination: row.destination };
+      return { status: "busy" };
     },
 
     async recordDelivery(challengeId: string, send: number, record: DeliveryRecord): Promise<void> {
@@ -320,8 +330,10 @@ export function postgresStore(db: Db): AuthStore {
             SELECT id FROM challenges WHERE expires_at < now() - interval '1 day' ORDER BY expires_at LIMIT ${batch})
           RETURNING 1
         ), r AS (
-          DELETE FROM rate_limits WHERE key IN (
-            SELECT key FROM rate_limits WHERE expires_at < now() ORDER BY expires_at LIMIT ${batch})
+          -- SKIP LOCKED: never wait on (or deadlock with) a request bumping a counter;
+          -- the outer re-check keeps a window a request has just restarted.
+          DELETE FROM rate_limits WHERE expires_at < now() AND key IN (
+            SELECT key FROM rate_limits WHERE expires_at < now() ORDER BY key LIMIT ${batch} FOR UPDATE SKIP LOCKED)
           RETURNING 1
         ), s AS (
           DELETE FROM refresh_sessions WHERE id IN (

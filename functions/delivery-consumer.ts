@@ -10,7 +10,7 @@ import { abandonDeliveryJob, retryDelaySeconds, runDeliveryJob, type DeliveryJob
 import type { Log } from "./core/flow";
 import { openDatabase } from "../db/client";
 import { postgresStore } from "../db/store";
-import { reportError } from "./monitoring";
+import { describeError, reportError } from "./monitoring";
 
 export const DELIVERY_QUEUE = "auth-delivery";
 export const DEAD_LETTER_QUEUE = "auth-delivery-dlq";
@@ -59,7 +59,7 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
         const outcome = await runDeliveryJob(deps, job);
         outcomes[outcome.result] = (outcomes[outcome.result] ?? 0) + 1;
         if (outcome.result === "retry") {
-          const delaySeconds = retryDelaySeconds(message.attempts, baseDelay);
+          const delaySeconds = outcome.delaySeconds ?? retryDelaySeconds(message.attempts, baseDelay);
           batchLog("warn", "delivery_retry", { challenge_id: job.challengeId, send: job.send, attempt: message.attempts, reason: outcome.reason, delay_s: delaySeconds });
           message.retry({ delaySeconds });
         } else {
@@ -68,7 +68,7 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
         }
       } catch (error) {
         // The database or the runtime failed, not the provider: try again later.
-        batchLog("error", "delivery_job_error", { challenge_id: job.challengeId, error: error instanceof Error ? error.message : "error" });
+        batchLog("error", "delivery_job_error", { challenge_id: job.challengeId, error: describeError(error) });
         reportError(error, { queue: batch.queue, challenge_id: job.challengeId }, ctx);
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts, baseDelay) });
         outcomes.error = (outcomes.error ?? 0) + 1;

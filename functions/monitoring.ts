@@ -31,12 +31,34 @@ export function withMonitoring<T extends ExportedHandler<Env>>(handler: T): T {
   return wrapped as unknown as T;
 }
 
+/**
+ * What may be said of an unexpected error: its class and, for a database error,
+ * the SQLSTATE. Never its message: drizzle puts the failed query's parameters
+ * there (e-mails, password hashes, code MACs).
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return "non-error thrown";
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = (error as { code?: unknown }).code ?? cause?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? `${error.name} (SQLSTATE ${code})` : error.name;
+}
+
+/** A copy of the error that carries only `describeError`, with the stack's frames but not its message. */
+function scrubbed(error: unknown): Error {
+  const safe = new Error(describeError(error));
+  safe.name = error instanceof Error ? error.name : "Error";
+  if (error instanceof Error && error.stack) {
+    safe.stack = `${safe.name}: ${safe.message}\n${error.stack.split("\n").filter((line) => /^\s+at /.test(line)).join("\n")}`;
+  }
+  return safe;
+}
+
 /** Reports an unexpected error with its request id, and makes sure it is sent before the isolate sleeps. */
 export function reportError(error: unknown, tags: Record<string, string>, ctx?: { waitUntil(promise: Promise<unknown>): void }): void {
   if (!Sentry.isEnabled()) return;
   Sentry.withScope((scope) => {
     scope.setTags(tags);
-    Sentry.captureException(error);
+    Sentry.captureException(scrubbed(error));
   });
   const flushing = Sentry.flush(2_000);
   try {

@@ -78,6 +78,21 @@ describe("the delivery queue", () => {
     expect(await deliveredTo(third.email)).toHaveLength(0);
   });
 
+  it("retries, not drops, a job whose send another consumer is holding", async () => {
+    const user = await registerUser();
+    const { challengeId, job } = await loginCapturingJob(user.email);
+    await sql("UPDATE challenges SET delivery_status = 'sending', delivery_claimed_at = now() WHERE id = $1", [challengeId]);
+    const held = await consume(job);
+    expect(held.retryMessages).toHaveLength(1);
+    expect(held.explicitAcks).toHaveLength(0);
+    expect(await deliveredTo(user.email)).toHaveLength(0);
+    // Once the lease has run out, the retry takes the send over.
+    await sql("UPDATE challenges SET delivery_claimed_at = now() - interval '31 seconds' WHERE id = $1", [challengeId]);
+    const taken = await consume(job);
+    expect(taken.explicitAcks).toHaveLength(1);
+    expect(await deliveredTo(user.email)).toHaveLength(1);
+  });
+
   it("retries a failed send with backoff instead of acknowledging it", async () => {
     const user = await registerUser({ email: uniqueEmail("fail") });
     const { challengeId, job } = await loginCapturingJob(user.email);

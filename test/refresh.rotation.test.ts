@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "./support/api";
 import { expectError } from "./support/expect";
 import { loginWithCode } from "./support/flows";
+import { sql } from "./support/sql";
 
 async function signIn() {
   const { challengeId, code } = await loginWithCode();
@@ -27,7 +28,10 @@ describe("refresh tokens", () => {
     const first = await signIn();
     const second = await refresh(first.refresh_token);
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ token_type: "Bearer", expires_in: 900, refresh_expires_in: 30 * 86_400 });
+    expect(second.body).toMatchObject({ token_type: "Bearer", expires_in: 900 });
+    // The family keeps the expiry it got at sign-in.
+    expect(second.body.refresh_expires_in).toBeGreaterThan(30 * 86_400 - 60);
+    expect(second.body.refresh_expires_in).toBeLessThanOrEqual(30 * 86_400);
     expect(second.body.refresh_token).not.toBe(first.refresh_token);
     expect((await api("GET", "/auth/me", { token: second.body.access_token })).status).toBe(200);
     const third = await refresh(second.body.refresh_token);
@@ -49,6 +53,21 @@ describe("refresh tokens", () => {
     expect(winners).toHaveLength(1);
     expect(responses.filter((r) => r.body?.error?.code === "invalid_token")).toHaveLength(7);
     expectError(await refresh(winners[0]!.body.refresh_token), "invalid_token");
+  });
+
+  it("report the family's remaining lifetime after a refresh, not a fresh one", async () => {
+    const first = await signIn();
+    await sql("UPDATE refresh_sessions SET expires_at = now() + interval '1 hour' WHERE id = $1", [first.refresh_token.split(".")[0]]);
+    const second = await refresh(first.refresh_token);
+    expect(second.body.refresh_expires_in).toBeGreaterThan(3500);
+    expect(second.body.refresh_expires_in).toBeLessThanOrEqual(3600);
+  });
+
+  it("log the whole family out even from a rotated token (a victim can end a thief's session)", async () => {
+    const first = await signIn();
+    const thief = await refresh(first.refresh_token);
+    expect((await api("POST", "/auth/logout", { body: { refresh_token: first.refresh_token } })).status).toBe(204);
+    expectError(await refresh(thief.body.refresh_token), "invalid_token");
   });
 
   it("die on logout (204), and logout is idempotent", async () => {

@@ -42,6 +42,7 @@ export interface RateLimits {
   verifyIp: RateLimit;
   codesAccount: RateLimit;
   smsNumber: RateLimit;
+  smsIp: RateLimit;
   registerIp: RateLimit;
 }
 
@@ -200,6 +201,7 @@ export function loadConfig(env: RawEnv): Config {
       verifyIp: rate(env, "RATE_LIMIT_VERIFY_IP", { limit: 30, windowSeconds: 60 }),
       codesAccount: rate(env, "RATE_LIMIT_CODES_ACCOUNT", { limit: 5, windowSeconds: 1800 }),
       smsNumber: rate(env, "RATE_LIMIT_SMS_NUMBER", { limit: 10, windowSeconds: 86_400 }),
+      smsIp: rate(env, "RATE_LIMIT_SMS_IP", { limit: 20, windowSeconds: 86_400 }),
       registerIp: rate(env, "RATE_LIMIT_REGISTER_IP", { limit: 10, windowSeconds: 3600 }),
     },
     lockout: {

@@ -8,7 +8,7 @@ import { senderFor, maskDestination, DeliveryError, type Sender } from "./delive
 import { sealJob, type DeliveryJob } from "./delivery/job";
 import { AuthError } from "./errors";
 import { codeMac, generateCode, isCodeShaped } from "./otp";
-import { DUMMY_HASH, hashPassword, isCommonPassword, verifyPassword } from "./password";
+import { dummyHash, hashPassword, isCommonPassword, verifyPassword } from "./password";
 import { newRefreshToken, parseRefreshToken } from "./refresh";
 import type { AuthStore, Channel, RateHit, RateVerdict, UserRecord } from "./store";
 import { issueAccessToken, publicJwks, verifyAccessToken, type TokenSettings } from "./tokens";
@@ -133,7 +133,7 @@ export async function login(
     hit("login_ip", deps.clientIp, config.rateLimits.loginIp),
   ]);
   throwIfLimited(rate);
-  const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH, config.pepper);
+  const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? dummyHash(config.passwordIterations), config.pepper);
   if (!user || !passwordOk || user.locked) throw new AuthError("invalid_credentials");
   // Only someone with the password learns about the wait: it follows wrong second factors.
   if (user.waitSeconds > 0) throw rateLimited(user.waitSeconds);
@@ -147,7 +147,11 @@ export async function login(
     hit("codes_account", user.id, config.rateLimits.codesAccount),
     hit("code_cooldown", user.id, { limit: 1, windowSeconds: config.otp.resendSeconds || 1 }),
   ];
-  if (input.channel === "sms") codeHits.push(hit("sms_number", destination, config.rateLimits.smsNumber));
+  if (input.channel === "sms") {
+    // Per number and per client: phones are not verified, so many accounts with
+    // many premium numbers from one client must not pump SMS either.
+    codeHits.push(hit("sms_number", destination, config.rateLimits.smsNumber), hit("sms_ip", deps.clientIp, config.rateLimits.smsIp));
+  }
   throwIfLimited(
     await store.createChallenge(
       {
@@ -210,6 +214,10 @@ async function tokenPair(deps: FlowDeps, userId: string, refreshToken: string, r
 /** Sends a fresh code for a live challenge; the old code stops working in the same statement. */
 export async function resend(deps: FlowDeps, input: { challengeId: string }): Promise<ChallengeView> {
   const { config, store } = deps;
+  // With no channel deliverable, refuse before the old code is replaced. (The
+  // challenge's own channel is known only after the statement; a channel that
+  // was configured at login and removed since is the one case left.)
+  if (!senderFor("email", config) && !senderFor("sms", config)) requireSender("email", config);
   const code = generateCode();
   const result = await store.renewChallenge(input.challengeId, await codeMac(config.secretKey, input.challengeId, code), {
     ttlSeconds: config.otp.ttlSeconds,
@@ -225,7 +233,11 @@ export async function resend(deps: FlowDeps, input: { challengeId: string }): Pr
     });
   }
   if (result.outcome === "send_limit") {
-    throw new AuthError("rate_limited", {}, { message: "Too many codes for this challenge. Log in again." });
+    const wait = Math.max(1, config.otp.resendSeconds);
+    throw new AuthError("rate_limited", { retry_after: wait }, {
+      message: "Too many codes for this challenge. Log in again.",
+      headers: { "retry-after": String(wait) },
+    });
   }
   if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
   await dispatch(deps, requireSender(result.channel, config), input.challengeId, result.send, result.destination, code);
@@ -248,16 +260,16 @@ export async function refresh(deps: FlowDeps, input: { refreshToken: string }): 
   if (!parsed) throw new AuthError("invalid_token");
   const next = await newRefreshToken(parsed.familyId);
   const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash);
-  if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { family_id: parsed.familyId });
+  if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { user_family_revoked: true });
   if (result.outcome !== "rotated") throw new AuthError("invalid_token");
-  return tokenPair(deps, result.userId, next.token, deps.config.refreshTtlSeconds);
+  return tokenPair(deps, result.userId, next.token, result.expiresInSeconds);
 }
 
 /** Revokes the refresh token's family. Always succeeds for a well-formed token: no oracle. */
 export async function logout(deps: FlowDeps, input: { refreshToken: string }): Promise<void> {
   const parsed = await parseRefreshToken(input.refreshToken);
   if (!parsed) throw new AuthError("invalid_token");
-  await deps.store.revokeRefresh(parsed.familyId, parsed.hash);
+  await deps.store.revokeRefresh(parsed.familyId);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -44,9 +44,14 @@ export async function hashPassword(password: string, pepper: Uint8Array, iterati
 
 /**
  * A well-formed hash of no password, checked against when the account does not
- * exist, so an unknown e-mail costs the same time as a wrong password.
+ * exist, so an unknown e-mail costs the same time as a wrong password (at the
+ * iterations new hashes use).
  */
-export const DUMMY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+export function dummyHash(iterations = PBKDF2_ITERATIONS): string {
+  return `${SCHEME}$${iterations}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
+}
+
+export const DUMMY_HASH = dummyHash();
 
 /** Checks a password against a stored hash in constant time. Malformed hashes never match. */
 export async function verifyPassword(password: string, stored: string, pepper: Uint8Array): Promise<boolean> {

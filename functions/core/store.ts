@@ -82,10 +82,17 @@ export interface RenewLimits {
 }
 
 export type RotateResult =
-  | { outcome: "rotated"; userId: string }
+  | { outcome: "rotated"; userId: string; expiresInSeconds: number }
   /** A token of the family that is not the current one: the family is now revoked. */
   | { outcome: "reused" }
   | { outcome: "gone" };
+
+export type DeliveryClaim =
+  | { status: "claimed"; channel: Channel; destination: string }
+  /** Another consumer holds a fresh claim on this send: try again after the lease. */
+  | { status: "busy" }
+  /** Nothing to send: delivered already, superseded by a resend, expired or used. */
+  | { status: "done" };
 
 export type DeliveryRecord = { status: "sent"; messageId: string | null } | { status: "failed"; error: string };
 
@@ -122,14 +129,14 @@ export interface AuthStore {
   revokeChallenge(id: string): Promise<void>;
   /** Swaps the family's current refresh token for a new one (the family keeps its expiry), or revokes the family on reuse. */
   rotateRefresh(familyId: string, tokenHash: string, newHash: string): Promise<RotateResult>;
-  /** Revokes the family if the token is its current one. */
-  revokeRefresh(familyId: string, tokenHash: string): Promise<void>;
+  /** Revokes the family (any of its tokens, current or rotated, may ask). */
+  revokeRefresh(familyId: string): Promise<void>;
   /**
    * Claims one send of a challenge for delivery: only if the challenge is live,
    * that send is still the current one, it was not delivered yet, and no other
-   * consumer holds a fresh claim. Null means: do not send.
+   * consumer holds a fresh claim.
    */
-  claimDelivery(challengeId: string, send: number, leaseSeconds: number): Promise<{ channel: Channel; destination: string } | null>;
+  claimDelivery(challengeId: string, send: number, leaseSeconds: number): Promise<DeliveryClaim>;
   recordDelivery(challengeId: string, send: number, record: DeliveryRecord): Promise<void>;
   /** Gives up on a send: marks it failed and revokes the challenge if that send is still current. */
   abandonDelivery(challengeId: string, send: number, error: string): Promise<void>;

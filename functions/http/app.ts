@@ -11,7 +11,7 @@ import { AuthError } from "../core/errors";
 import type { FlowDeps, Log } from "../core/flow";
 import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store";
-import { reportError } from "../monitoring";
+import { describeError, reportError } from "../monitoring";
 
 export interface AppEnv {
   Bindings: Env;
@@ -104,7 +104,20 @@ export function useDatabase(c: AppContext, config: DatabaseConfig): RequestDatab
  * shares one bucket.
  */
 export function clientIp(c: AppContext): string {
-  return c.req.header("cf-connecting-ip")?.trim().slice(0, 64) || "unknown";
+  const ip = c.req.header("cf-connecting-ip")?.trim().slice(0, 64) || "unknown";
+  return ip.includes(":") ? ipv6Prefix(ip) : ip;
+}
+
+/**
+ * The /64 of an IPv6 address: one subscriber usually holds a whole /64, so
+ * counting full addresses would give each client 2^64 buckets.
+ */
+export function ipv6Prefix(ip: string): string {
+  const [head = "", tail] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
 /** Loads and checks the configuration, and wires the flow to Postgres. */
@@ -137,7 +150,7 @@ export function handleError(error: Error, c: AppContext): Response {
     return c.json(new AuthError(kind, {}, { status: error.status }).toBody(), error.status);
   }
   const requestId = c.get("requestId");
-  c.get("log")?.("error", "unhandled_error", { error: error.name, cause: error.message });
+  c.get("log")?.("error", "unhandled_error", { error: describeError(error) });
   let ctx;
   try {
     ctx = c.executionCtx;

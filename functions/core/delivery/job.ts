@@ -60,7 +60,11 @@ export async function openJob(secretKey: Uint8Array, job: DeliveryJob): Promise<
   }
 }
 
-export type JobOutcome = { result: "sent" } | { result: "skipped"; why: string } | { result: "retry"; reason: string };
+export type JobOutcome =
+  | { result: "sent" }
+  | { result: "skipped"; why: string }
+  /** `delaySeconds` when the wait is known (a lease); otherwise the queue's backoff. */
+  | { result: "retry"; reason: string; delaySeconds?: number };
 
 export interface JobDeps {
   config: Config;
@@ -74,7 +78,8 @@ export async function runDeliveryJob(deps: JobDeps, job: DeliveryJob): Promise<J
   const code = await openJob(config.secretKey, job);
   if (!code) return { result: "skipped", why: "job cannot be opened (SECRET_KEY rotated?)" };
   const claim = await store.claimDelivery(job.challengeId, job.send, DELIVERY_LEASE_SECONDS);
-  if (!claim) return { result: "skipped", why: "already sent, superseded, expired or used" };
+  if (claim.status === "done") return { result: "skipped", why: "already sent, superseded, expired or used" };
+  if (claim.status === "busy") return { result: "retry", reason: "another consumer holds this send", delaySeconds: DELIVERY_LEASE_SECONDS };
 
   const sender = senderFor(claim.channel, config);
   if (!sender) {
