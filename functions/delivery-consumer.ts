@@ -69,7 +69,7 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
       } catch (error) {
         // The database or the runtime failed, not the provider: try again later.
         batchLog("error", "delivery_job_error", { challenge_id: job.challengeId, error: describeError(error) });
-        reportError(error, { queue: batch.queue, challenge_id: job.challengeId }, ctx);
+        reportError({ dsn: config.sentryDsn, environment: config.environment }, error, { queue: batch.queue, challenge_id: job.challengeId }, ctx);
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts, baseDelay) });
         outcomes.error = (outcomes.error ?? 0) + 1;
       }

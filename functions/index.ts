@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { cleanup } from "./cleanup";
 import { deliveryConsumer } from "./delivery-consumer";
-import { withMonitoring } from "./monitoring";
 import health from "./health";
 import jwks from "./jwks";
 import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
@@ -30,8 +29,8 @@ app.route("/", health);
 app.notFound(notFound);
 app.onError(handleError);
 
-export default withMonitoring({
+export default {
   fetch: app.fetch,
   queue: deliveryConsumer,
   scheduled: cleanup,
-} satisfies ExportedHandler<Env>);
+} satisfies ExportedHandler<Env>;

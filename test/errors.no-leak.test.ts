@@ -4,7 +4,7 @@
 // rotate through its 2^64 addresses.
 import { describe, expect, it } from "vitest";
 import { ipv6Prefix } from "../functions/http/app";
-import { describeError } from "../functions/monitoring";
+import { describeError, parseDsn } from "../functions/monitoring";
 import { api } from "./support/api";
 import { expectError } from "./support/expect";
 import { PASSWORD, uniqueEmail } from "./support/flows";
@@ -37,5 +37,14 @@ describe("IPv6 clients", () => {
     }
     expect(responses.slice(0, 30).every((r) => r.status === 401)).toBe(true);
     expectError(responses[30]!, "rate_limited");
+  });
+});
+
+describe("Sentry DSNs", () => {
+  it("map to the project's envelope endpoint, and a malformed one turns reporting off", () => {
+    expect(parseDsn("https://abc123@o1.ingest.sentry.io/4507")).toEqual({ url: "https://o1.ingest.sentry.io/api/4507/envelope/", publicKey: "abc123" });
+    expect(parseDsn("http://key@127.0.0.1:9000/sub/42")).toEqual({ url: "http://127.0.0.1:9000/sub/api/42/envelope/", publicKey: "key" });
+    expect(parseDsn("not a dsn")).toBeNull();
+    expect(parseDsn("https://o1.ingest.sentry.io/4507")).toBeNull();
   });
 });

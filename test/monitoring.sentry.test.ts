@@ -1,6 +1,7 @@
-// Property: with SENTRY_DSN set, unexpected errors reach Sentry with their request
-// id, from requests and from the queue consumer; the event carries no request
-// headers or body. Without SENTRY_DSN nothing changes (every other test runs so).
+// Property: with SENTRY_DSN set, unexpected errors reach Sentry (an envelope POST to
+// the DSN's project) with their request id, from requests and from the queue
+// consumer; the event carries no message, request header or body. Without
+// SENTRY_DSN nothing is sent (every other test runs so).
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../functions/index";

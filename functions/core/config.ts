@@ -76,6 +76,8 @@ export interface Config {
   sendgrid?: SendGridConfig;
   twilio?: TwilioConfig;
   health: { deepToken?: string; checkEmail?: string };
+  /** Where unexpected errors are reported; unset turns monitoring off. */
+  sentryDsn?: string;
 }
 
 export const DEFAULT_SENDGRID_API_URL = "https://api.sendgrid.com";
@@ -215,5 +217,6 @@ export function loadConfig(env: RawEnv): Config {
     sendgrid: loadSendGrid(env),
     twilio: loadTwilio(env),
     health: { deepToken: str(env, "HEALTH_DEEP_TOKEN"), checkEmail: str(env, "HEALTH_CHECK_EMAIL") },
+    sentryDsn: str(env, "SENTRY_DSN"),
   };
 }

@@ -157,7 +157,8 @@ export function handleError(error: Error, c: AppContext): Response {
   } catch {
     ctx = undefined;
   }
-  reportError(error, { request_id: requestId ?? "none", route: c.req.routePath }, ctx);
+  const env = c.env as unknown as { SENTRY_DSN?: string; ENVIRONMENT?: string };
+  reportError({ dsn: env.SENTRY_DSN, environment: env.ENVIRONMENT }, error, { request_id: requestId ?? "none", route: c.req.routePath }, ctx);
   return c.json(new AuthError("internal_error", { request_id: requestId }).toBody(), 500);
 }
 
