@@ -36,6 +36,17 @@ class CountingClient extends Client {
   }
 }
 
+/**
+ * Local development and tests: a plain-TCP Postgres behind the WebSocket bridge
+ * in db/local/, so no TLS and no pipelining (Neon's proxy does those).
+ */
+export function useLocalBridge(client: Client, proxy: string): void {
+  client.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+  client.neonConfig.useSecureWebSocket = false;
+  client.neonConfig.pipelineTLS = false;
+  client.neonConfig.pipelineConnect = false;
+}
+
 /** How long a close may take; a connection that never opened can leave `end()` pending forever. */
 const END_TIMEOUT_MS = 1_000;
 
@@ -51,14 +62,7 @@ function endWithin(client: Client, ms: number): Promise<void> {
 
 export function openDatabase(config: DatabaseConfig): RequestDatabase {
   const client = new CountingClient({ connectionString: config.url });
-  if (config.wsProxy) {
-    // Local development and tests: a plain-TCP Postgres behind the WebSocket bridge in db/local/.
-    const proxy = config.wsProxy;
-    client.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-    client.neonConfig.useSecureWebSocket = false;
-    client.neonConfig.pipelineTLS = false;
-    client.neonConfig.pipelineConnect = false;
-  }
+  if (config.wsProxy) useLocalBridge(client, config.wsProxy);
   // A late "Connection terminated" after the response must not become an uncaught error.
   client.on("error", () => {});
   let closed: Promise<void> | undefined;

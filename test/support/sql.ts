@@ -5,14 +5,11 @@
  */
 import { Client } from "@neondatabase/serverless";
 import { env } from "cloudflare:test";
+import { useLocalBridge } from "../../db/client";
 
 export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: env.DATABASE_URL });
-  const proxy = env.DATABASE_WS_PROXY;
-  client.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-  client.neonConfig.useSecureWebSocket = false;
-  client.neonConfig.pipelineTLS = false;
-  client.neonConfig.pipelineConnect = false;
+  useLocalBridge(client, env.DATABASE_WS_PROXY);
   client.on("error", () => {});
   await client.connect();
   try {
