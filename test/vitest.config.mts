@@ -79,6 +79,7 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       globalSetup: ["test/support/global-setup.ts"],
+      setupFiles: ["test/support/settle.ts"],
       testTimeout: 30_000,
       // Request log lines are shown only for failing tests.
       silent: "passed-only",
