@@ -1,11 +1,11 @@
 /**
- * GET /health: the uptime monitor's check: one `SELECT 1` within 2 s, and
+ * GET /health: the uptime monitor's check: one `SELECT 1` within HEALTH_DB_TIMEOUT_MS (2 s), and
  * whether e-mail and SMS are configured. No provider is contacted.
  * GET /health/deep: behind HEALTH_DEEP_TOKEN, really sends a test e-mail.
  */
-import { loadDatabaseConfig, loadDeepCheckLimit, loadSendGrid, loadTwilio, type RawEnv } from "./core/config";
+import { loadDatabaseConfig, loadDeepCheckLimit, loadHealthDbTimeout, loadSendGrid, loadTwilio, type RawEnv } from "./core/config";
 import { AuthError } from "./core/errors";
-import { bearerMatches, checkEmail, checkSms, databaseReachable, HEALTH_DB_TIMEOUT_MS, withTimeout } from "./core/health";
+import { bearerMatches, checkEmail, checkSms, databaseReachable, withTimeout } from "./core/health";
 import { createFunction, useDatabase, type AppContext } from "./http/app";
 import { postgresStore } from "../db/store";
 
@@ -18,14 +18,15 @@ function configured(load: () => unknown): boolean {
 }
 
 async function pingDatabase(c: AppContext): Promise<boolean> {
-  let config;
+  let config, timeoutMs;
   try {
     config = loadDatabaseConfig(c.env as unknown as RawEnv);
+    timeoutMs = loadHealthDbTimeout(c.env as unknown as RawEnv);
   } catch {
-    return false;
+    return false; // Missing or invalid settings: the monitor must see it.
   }
   const { db } = useDatabase(c, config);
-  return databaseReachable(() => postgresStore(db).ping());
+  return databaseReachable(() => postgresStore(db).ping(), timeoutMs);
 }
 
 /** Seconds to wait when the deep check ran too often; 0 when it may run (or the database can't tell). */
@@ -34,7 +35,7 @@ async function deepCheckLimited(c: AppContext): Promise<number> {
   try {
     const limit = loadDeepCheckLimit(env);
     const { db } = useDatabase(c, loadDatabaseConfig(env));
-    const verdict = await withTimeout(postgresStore(db).hitRateLimits([{ key: "health_deep:all", ...limit }]), HEALTH_DB_TIMEOUT_MS);
+    const verdict = await withTimeout(postgresStore(db).hitRateLimits([{ key: "health_deep:all", ...limit }]), loadHealthDbTimeout(env));
     return verdict.limited ? verdict.retryAfterSeconds : 0;
   } catch {
     return 0; // A database that does not answer is reported by the check itself.

@@ -36,13 +36,14 @@ describe("delivery through the queue", () => {
           [login.body.challenge_id],
         ))[0],
       (r) => r.consumed_at !== null,
+      45_000, // six tries at a 1 s batch timeout, then the dead-letter queue's 5 s: ~12 s idle, more on a loaded machine
     );
     expect(row.delivery_status).toBe("failed");
     // The first try and max_retries (5) retries.
     expect(row.delivery_attempts).toBe(6);
     expect(row.delivery_error).toBe("gave up after retries");
     expectError(await api("POST", "/auth/2fa/verify", { body: { challenge_id: login.body.challenge_id, code: "123456" } }), "challenge_expired");
-  });
+  }, 60_000);
 });
 
 describe("delivery on the direct path", () => {

@@ -6,10 +6,19 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, apiWith, randomIp } from "./support/api";
 import { expectError } from "./support/expect";
-import { PASSWORD, registerUser, uniqueEmail, uniquePhone } from "./support/flows";
+import { PASSWORD, registerUser, uniqueEmail, uniquePhone, waitForDelivery } from "./support/flows";
 import { sql } from "./support/sql";
 
 afterEach(() => vi.restoreAllMocks());
+
+/** `count` calls, 8 at a time: concurrent, yet far from the server's 100 connections. */
+async function inWaves<T>(count: number, call: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  while (results.length < count) {
+    results.push(...(await Promise.all(Array.from({ length: Math.min(8, count - results.length) }, call))));
+  }
+  return results;
+}
 
 function expectRateLimited(response: Awaited<ReturnType<typeof api>>) {
   expectError(response, "rate_limited");
@@ -37,9 +46,7 @@ describe("login limits", () => {
   it("allows 30 logins per minute from one IP, across accounts", async () => {
     const ip = randomIp();
     const headers = { "cf-connecting-ip": ip };
-    const responses = await Promise.all(
-      Array.from({ length: 31 }, () => api("POST", "/auth/login", { headers, body: { email: uniqueEmail(), password: PASSWORD } })),
-    );
+    const responses = await inWaves(31, () => api("POST", "/auth/login", { headers, body: { email: uniqueEmail(), password: PASSWORD } }));
     expect(responses.filter((r) => r.status === 401)).toHaveLength(30);
     expect(responses.filter((r) => r.status === 429)).toHaveLength(1);
     // Another client is unaffected.
@@ -63,6 +70,7 @@ describe("code limits", () => {
     expect((await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } })).status).toBe(202);
     const retryAfter = expectRateLimited(await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } }));
     expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await waitForDelivery(user.email, 1)).toHaveLength(1);
   });
 
   it("sends at most the configured number of codes per account, logins and resends together", async () => {
@@ -71,14 +79,19 @@ describe("code limits", () => {
     const expireCooldowns = () => sql("UPDATE rate_limits SET expires_at = now() WHERE key = $1", [`code_cooldown:${user.id}`]);
     const first = await apiWith(limits, "POST", "/auth/login", { body: { email: user.email, password: PASSWORD } });
     expect(first.status).toBe(202);
+    // Each send is awaited: a resend supersedes a job not yet delivered.
+    await waitForDelivery(user.email, 1);
     await sql("UPDATE challenges SET resend_after = now() WHERE id = $1", [first.body.challenge_id]);
     expect((await apiWith(limits, "POST", "/auth/2fa/resend", { body: { challenge_id: first.body.challenge_id } })).status).toBe(202);
+    await waitForDelivery(user.email, 2);
     await expireCooldowns();
     expect((await apiWith(limits, "POST", "/auth/login", { body: { email: user.email, password: PASSWORD } })).status).toBe(202);
+    await waitForDelivery(user.email, 3);
     await expireCooldowns();
     expectRateLimited(await apiWith(limits, "POST", "/auth/login", { body: { email: user.email, password: PASSWORD } }));
     await sql("UPDATE challenges SET resend_after = now() WHERE id = $1", [first.body.challenge_id]);
     expectRateLimited(await apiWith(limits, "POST", "/auth/2fa/resend", { body: { challenge_id: first.body.challenge_id } }));
+    expect(await waitForDelivery(user.email, 3)).toHaveLength(3);
   });
 
   it("sends at most the configured number of SMS per destination number", async () => {
@@ -91,17 +104,14 @@ describe("code limits", () => {
     }
     expect(answers.map((r) => r.status)).toEqual([202, 202, 429]);
     expectRateLimited(answers[2]!);
+    expect(await waitForDelivery(phone, 2)).toHaveLength(2);
   });
 });
 
 describe("verify and register limits", () => {
   it("allows 30 verifies per minute from one IP", async () => {
     const headers = { "cf-connecting-ip": randomIp() };
-    const responses = await Promise.all(
-      Array.from({ length: 31 }, () =>
-        api("POST", "/auth/2fa/verify", { headers, body: { challenge_id: crypto.randomUUID(), code: "123456" } }),
-      ),
-    );
+    const responses = await inWaves(31, () => api("POST", "/auth/2fa/verify", { headers, body: { challenge_id: crypto.randomUUID(), code: "123456" } }));
     expect(responses.filter((r) => r.body?.error?.code === "challenge_expired")).toHaveLength(30);
     expect(responses.filter((r) => r.status === 429)).toHaveLength(1);
   });

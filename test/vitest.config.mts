@@ -65,6 +65,9 @@ export default defineConfig(async () => {
             TWILIO_API_URL: `${fake}/twilio`,
             HEALTH_DEEP_TOKEN: randomBytes(24).toString("hex"),
             HEALTH_CHECK_EMAIL: "monitor@innovation.test",
+            // A loaded 2-core CI machine can take over 2 s to open a connection; the
+            // hung-database test sets the production 2 s back.
+            HEALTH_DB_TIMEOUT_MS: "10000",
             // Retries of the delivery queue without waiting, so a failing job reaches the dead-letter queue quickly.
             DELIVERY_RETRY_BASE_SECONDS: "0",
             // Deep checks from many test files share one global counter; the limit itself has its own test.

@@ -4,6 +4,7 @@
  * variable, never a crash deep inside a handler and never a silently weak key.
  */
 import { configInvalid, configMissing } from "./errors";
+import { HEALTH_DB_TIMEOUT_MS } from "./health";
 import { PBKDF2_MAX_ITERATIONS } from "./password";
 
 /** The raw bindings this service reads: all plain strings (vars and secrets). */
@@ -171,6 +172,11 @@ export function loadTwilio(env: RawEnv): TwilioConfig | undefined {
   const from = str(env, "TWILIO_PHONE_NUMBER");
   if (!accountSid || !authToken || !from) return undefined;
   return { accountSid, authToken, from, apiUrl: url(env, "TWILIO_API_URL", DEFAULT_TWILIO_API_URL) };
+}
+
+/** How long `/health` waits for the database (default 2 s, well inside a 30 s monitor interval). */
+export function loadHealthDbTimeout(env: RawEnv): number {
+  return int(env, "HEALTH_DB_TIMEOUT_MS", HEALTH_DB_TIMEOUT_MS, 100, 20_000);
 }
 
 /** How often `/health/deep` may run (it sends a real e-mail each time). */

@@ -23,8 +23,15 @@ export interface CallOptions {
 
 /** A random client address, so per-IP rate limits treat each call as its own client unless a test pins one. */
 export function randomIp(): string {
-  const [a, b, c] = crypto.getRandomValues(new Uint8Array(3));
-  return `10.${a}.${b}.${c}`;
+  // IPv6, random in the /64 the limits count by: 45 random bits, so two tests
+  // never share a bucket by chance (an IPv4 draw had only 24).
+  const groups = Array.from(crypto.getRandomValues(new Uint16Array(3)), (n) => (0x1000 + (n % 0xf000)).toString(16));
+  return `fd00:${groups.join(":")}::1`;
+}
+
+/** The rate-limit bucket of an address from randomIp(): its /64. */
+export function ipBucket(ip: string): string {
+  return ip.replace(/::1$/, "::/64");
 }
 
 function buildRequest(method: string, path: string, options: CallOptions): Request {
