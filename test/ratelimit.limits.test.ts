@@ -4,7 +4,7 @@
 // and registrations per IP. Login and register limits are counted before any
 // password hashing.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, apiWith, randomIp } from "./support/api";
+import { api, apiWith, randomIp, randomIpv4 } from "./support/api";
 import { expectError } from "./support/expect";
 import { PASSWORD, registerUser, uniqueEmail, uniquePhone, waitForDelivery } from "./support/flows";
 import { sql } from "./support/sql";
@@ -109,8 +109,8 @@ describe("code limits", () => {
 });
 
 describe("verify and register limits", () => {
-  it("allows 30 verifies per minute from one IP", async () => {
-    const headers = { "cf-connecting-ip": randomIp() };
+  it("allows 30 verifies per minute from one IPv4 address", async () => {
+    const headers = { "cf-connecting-ip": randomIpv4() };
     const responses = await inWaves(31, () => api("POST", "/auth/2fa/verify", { headers, body: { challenge_id: crypto.randomUUID(), code: "123456" } }));
     expect(responses.filter((r) => r.body?.error?.code === "challenge_expired")).toHaveLength(30);
     expect(responses.filter((r) => r.status === 429)).toHaveLength(1);

@@ -29,6 +29,12 @@ export function randomIp(): string {
   return `fd00:${groups.join(":")}::1`;
 }
 
+/** A random IPv4 address, counted as itself. Only the IPv4 tests draw from this space. */
+export function randomIpv4(): string {
+  const [a, b, c] = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${a}.${b}.${c}`;
+}
+
 /** The rate-limit bucket of an address from randomIp(): its /64. */
 export function ipBucket(ip: string): string {
   return ip.replace(/::1$/, "::/64");
