@@ -1,7 +1,14 @@
 /**
- * The test suite runs inside workerd (the Cloudflare vitest plugin) with the
- * production wrangler.toml, against a real Postgres reached through the same
- * @neondatabase/serverless WebSocket path as production.
+ * Two layers, both real:
+ *
+ * - `core`: plain Node. The logic written in TypeScript (codes, tokens, config,
+ *   job sealing, the flow's decisions on an in-memory store with a fixed clock).
+ *   `npm run test:core` runs it alone, in a few seconds.
+ * - `http`: inside workerd (the Cloudflare vitest plugin) with the production
+ *   wrangler.toml, against a real Postgres reached through the same
+ *   @neondatabase/serverless path as production. One workerd and one copy of the
+ *   worker serve every file (`isolate: false`): each test makes its own users,
+ *   addresses and IPs, so files cannot see each other's data.
  *
  *   npm test                                  embedded Postgres (PGlite), nothing to install
  *   TEST_DATABASE_URL=postgres://... npm test a fresh database on that server
@@ -11,9 +18,14 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { freePort } from "../db/local/embedded.mjs";
+import { documentedVariables, testBindings } from "./support/bindings";
 import type { TestPlan } from "./support/plan";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+// wrangler would otherwise load a developer's .env into the bindings; .dev.vars it
+// always loads, which is why every documented variable is pinned in bindings.ts.
+process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
 
 async function makePlan(): Promise<TestPlan> {
   // The plan is made once per vitest run; global setup reads it back from here.
@@ -43,50 +55,47 @@ async function makePlan(): Promise<TestPlan> {
 
 export default defineConfig(async () => {
   const plan = await makePlan();
-  const fake = `http://127.0.0.1:${plan.fakePort}`;
   return {
     root,
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: `${root}/wrangler.toml` },
-        miniflare: {
-          bindings: {
-            ENVIRONMENT: "test",
-            DATABASE_URL: plan.databaseUrl,
-            DATABASE_WS_PROXY: `127.0.0.1:${plan.bridgePort}/v2`,
-            SECRET_KEY: randomBytes(48).toString("base64"),
-            PASSWORD_PEPPER: randomBytes(48).toString("base64"),
-            SENDGRID_API_KEY: "SG.test-key",
-            SENDGRID_API_URL: `${fake}/sendgrid`,
-            EMAIL_FROM: "auth@innovation.test",
-            TWILIO_ACCOUNT_SID: "ACtest",
-            TWILIO_AUTH_TOKEN: "twilio-test-token",
-            TWILIO_PHONE_NUMBER: "+15005550006",
-            TWILIO_API_URL: `${fake}/twilio`,
-            HEALTH_DEEP_TOKEN: randomBytes(24).toString("hex"),
-            HEALTH_CHECK_EMAIL: "monitor@innovation.test",
-            // A loaded 2-core CI machine can take over 2 s to open a connection; the
-            // hung-database test sets the production 2 s back.
-            HEALTH_DB_TIMEOUT_MS: "10000",
-            // Retries of the delivery queue without waiting, so a failing job reaches the dead-letter queue quickly.
-            DELIVERY_RETRY_BASE_SECONDS: "0",
-            // Deep checks from many test files share one global counter; the limit itself has its own test.
-            RATE_LIMIT_HEALTH_DEEP: "1000/60",
-            // Test-only bindings: where the fakes and the hung port are.
-            TEST_FAKE_PROVIDERS_URL: fake,
-            TEST_HUNG_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${plan.hungPort}/postgres?sslmode=disable`,
-          },
-        },
-      }),
-    ],
     test: {
-      include: ["test/**/*.test.ts"],
-      globalSetup: ["test/support/global-setup.ts"],
-      setupFiles: ["test/support/settle.ts"],
-      testTimeout: 30_000,
       // Request log lines are shown only for failing tests.
       silent: "passed-only",
-      hookTimeout: 60_000,
+      projects: [
+        {
+          test: {
+            name: "core",
+            root,
+            include: ["test/core/**/*.test.ts"],
+            environment: "node",
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: `${root}/wrangler.toml` },
+              miniflare: {
+                // The production queue waits up to 1 s to fill a batch; here a job is
+                // handed to the consumer at once. Retries and the dead-letter queue
+                // are as in wrangler.toml.
+                queueConsumers: {
+                  "auth-delivery": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 5, deadLetterQueue: "auth-delivery-dlq" },
+                  "auth-delivery-dlq": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3 },
+                },
+                bindings: testBindings(plan, documentedVariables(`${root}/.env.example`)),
+              },
+            }),
+          ],
+          test: {
+            name: "http",
+            root,
+            include: ["test/http/**/*.test.ts"],
+            globalSetup: ["test/support/global-setup.ts"],
+            isolate: false,
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
+      ],
       // `npm run test:coverage`: istanbul (workerd has no V8 coverage); CI fails under the thresholds.
       coverage: {
         provider: "istanbul",

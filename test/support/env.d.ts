@@ -15,6 +15,7 @@ declare namespace Cloudflare {
     HEALTH_DEEP_TOKEN: string;
     HEALTH_CHECK_EMAIL: string;
     DELIVERY_RETRY_BASE_SECONDS: string;
+    PASSWORD_ITERATIONS: string;
     TEST_FAKE_PROVIDERS_URL: string;
     TEST_HUNG_DATABASE_URL: string;
   }

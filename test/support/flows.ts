@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { api } from "./api";
+import { eventually } from "./eventually";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -41,14 +42,8 @@ export async function deliveredTo(to: string): Promise<Delivered[]> {
  * Waits until at least `count` messages reached `to` (codes go out through the
  * delivery queue, a moment after login answers), and returns them.
  */
-export async function waitForDelivery(to: string, count = 1, timeoutMs = 15_000): Promise<Delivered[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const messages = await deliveredTo(to);
-    if (messages.length >= count) return messages;
-    if (Date.now() > deadline) throw new Error(`${messages.length} of ${count} messages reached ${to} in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+export function waitForDelivery(to: string, count = 1): Promise<Delivered[]> {
+  return eventually(`${count} message(s) to ${to}`, () => deliveredTo(to), (messages) => messages.length >= count);
 }
 
 /** The code in the `count`-th message to `to` (the latest once that many arrived). */

@@ -9,8 +9,8 @@
 // don't turn the run into a wall of 429s (a few requests send a hostile one).
 import fc, { type Arbitrary } from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ERRORS } from "../functions/core/errors";
-import { api, type ApiResponse } from "./support/api";
+import { ERRORS } from "../../functions/core/errors";
+import { api, type ApiResponse } from "../support/api";
 import {
   base64url,
   bodyInit,
@@ -30,8 +30,8 @@ import {
   shapedObject,
   tampered,
   type FuzzRequest,
-} from "./support/arbitraries";
-import { latestCode, PASSWORD, registerUser, uniquePhone } from "./support/flows";
+} from "../support/arbitraries";
+import { latestCode, PASSWORD, registerUser, uniquePhone } from "../support/flows";
 
 /** Config errors name their variable (`missing_secret_key`); every other code is in the registry. */
 const CONFIG_CODE = /^(missing|invalid)_[a-z0-9_]+$/;

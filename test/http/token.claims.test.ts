@@ -4,11 +4,11 @@
 import { env } from "cloudflare:test";
 import { SignJWT, decodeJwt, decodeProtectedHeader, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { deriveKey, utf8 } from "../functions/core/crypto";
-import { AMR, issueAccessToken } from "../functions/core/tokens";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { loginWithCode } from "./support/flows";
+import { deriveKey, utf8 } from "../../functions/core/crypto";
+import { AMR, issueAccessToken } from "../../functions/core/tokens";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { loginWithCode } from "../support/flows";
 
 async function tokenFor(): Promise<{ token: string; userId: string }> {
   const { challengeId, code } = await loginWithCode();

@@ -1,9 +1,9 @@
 // Property: registration accepts only well-formed accounts, normalises the e-mail,
 // refuses duplicates and common passwords, and explains every refusal field by field.
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { PASSWORD, uniqueEmail, uniquePhone } from "./support/flows";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { PASSWORD, uniqueEmail, uniquePhone } from "../support/flows";
 
 describe("POST /auth/register", () => {
   it("creates the account with a trimmed, lowercased e-mail and an E.164 phone", async () => {

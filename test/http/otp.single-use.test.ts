@@ -1,9 +1,9 @@
 // Property: a code works once. After a successful verify, the challenge is gone for
 // everyone, including a second request with the same right code.
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { loginWithCode } from "./support/flows";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { loginWithCode } from "../support/flows";
 
 describe("one-time codes are single-use", () => {
   it("gives a token once, then 401 challenge_expired for the same code", async () => {

@@ -1,9 +1,9 @@
 // Property: malformed, oversized or hostile input gets a clear 4xx JSON error,
 // never a 500, never HTML, never a stack trace.
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../functions/http/body";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
+import { MAX_BODY_BYTES } from "../../functions/http/body";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
 
 const JSON_ROUTES = ["/auth/register", "/auth/login", "/auth/2fa/verify", "/auth/2fa/resend"];
 

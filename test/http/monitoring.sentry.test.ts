@@ -4,26 +4,25 @@
 // SENTRY_DSN nothing is sent (every other test runs so).
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../functions/index";
-import { apiWith } from "./support/api";
-import { expectError } from "./support/expect";
-import { utf8 } from "../functions/core/crypto";
-import { sealJob } from "../functions/core/delivery/job";
-import { uniqueEmail } from "./support/flows";
+import worker from "../../functions/index";
+import { apiWith } from "../support/api";
+import { eventually } from "../support/eventually";
+import { expectError } from "../support/expect";
+import { utf8 } from "../../functions/core/crypto";
+import { sealJob } from "../../functions/core/delivery/job";
+import { uniqueEmail } from "../support/flows";
 
 const fakeSentry = () => {
   const url = new URL(env.TEST_FAKE_PROVIDERS_URL);
   return { SENTRY_DSN: `http://publickey@${url.host}/42`, DATABASE_URL: "postgres://postgres:postgres@127.0.0.1:9/postgres?sslmode=disable" };
 };
 
-async function envelopesWith(text: string, timeoutMs = 10_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const all = (await (await fetch(`${env.TEST_FAKE_PROVIDERS_URL}/sentry`)).json()) as string[];
-    const found = all.filter((e) => e.includes(text));
-    if (found.length || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function envelopesWith(text: string): Promise<string[]> {
+  return eventually(
+    `a Sentry envelope holding ${text}`,
+    async () => ((await (await fetch(`${env.TEST_FAKE_PROVIDERS_URL}/sentry`)).json()) as string[]).filter((e) => e.includes(text)),
+    (found) => found.length > 0,
+  );
 }
 
 describe("Sentry", () => {

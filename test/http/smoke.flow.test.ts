@@ -1,7 +1,7 @@
 // Property: a new user can register, log in, receive a code, verify it and read their account.
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { loginWithCode } from "./support/flows";
+import { api } from "../support/api";
+import { loginWithCode } from "../support/flows";
 
 describe("the whole flow", () => {
   it("register, login, code by e-mail, verify, /auth/me", async () => {

@@ -4,46 +4,37 @@
 // delivery_failed and revokes the challenge at once. With no provider, development
 // prints the code to the console and production refuses.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, apiWith } from "./support/api";
-import { expectError } from "./support/expect";
-import { PASSWORD, registerUser, uniqueEmail } from "./support/flows";
-import { sql } from "./support/sql";
+import { api, apiWith } from "../support/api";
+import { eventually } from "../support/eventually";
+import { expectError } from "../support/expect";
+import { PASSWORD, registerUser, uniqueEmail } from "../support/flows";
+import { sql } from "../support/sql";
 
 afterEach(() => vi.restoreAllMocks());
 
 /** Login on the direct path: the worker without its queue binding. */
 const direct = { DELIVERY_QUEUE: undefined };
 
-async function waitForRow<T>(query: () => Promise<T | undefined>, ok: (row: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await query();
-    if (row && ok(row)) return row;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe("delivery through the queue", () => {
   it("answers 202 at once; a provider that keeps failing ends in the dead-letter queue and a revoked challenge", async () => {
     const user = await registerUser({ email: uniqueEmail("fail") });
     const login = await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } });
     expect(login.status).toBe(202);
-    const row = await waitForRow(
+    const row = await eventually(
+      "the challenge to be revoked through the dead-letter queue",
       async () =>
         (await sql<{ delivery_status: string; consumed_at: string | null; delivery_attempts: number; delivery_error: string }>(
           "SELECT delivery_status, consumed_at, delivery_attempts, delivery_error FROM challenges WHERE id = $1",
           [login.body.challenge_id],
         ))[0],
-      (r) => r.consumed_at !== null,
-      45_000, // six tries at a 1 s batch timeout, then the dead-letter queue's 5 s: ~12 s idle, more on a loaded machine
+      (r) => r?.consumed_at != null,
     );
-    expect(row.delivery_status).toBe("failed");
+    expect(row!.delivery_status).toBe("failed");
     // The first try and max_retries (5) retries.
-    expect(row.delivery_attempts).toBe(6);
-    expect(row.delivery_error).toBe("gave up after retries");
+    expect(row!.delivery_attempts).toBe(6);
+    expect(row!.delivery_error).toBe("gave up after retries");
     expectError(await api("POST", "/auth/2fa/verify", { body: { challenge_id: login.body.challenge_id, code: "123456" } }), "challenge_expired");
-  }, 60_000);
+  });
 });
 
 describe("delivery on the direct path", () => {

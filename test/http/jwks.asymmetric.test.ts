@@ -5,10 +5,10 @@
 import { env } from "cloudflare:test";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { AMR } from "../functions/core/tokens";
-import { api, apiWith } from "./support/api";
-import { expectError } from "./support/expect";
-import { loginWithCode } from "./support/flows";
+import { AMR } from "../../functions/core/tokens";
+import { api, apiWith } from "../support/api";
+import { expectError } from "../support/expect";
+import { loginWithCode } from "../support/flows";
 
 async function pkcs8Pem(algorithm: { name: string; namedCurve: string } | { name: "Ed25519" }): Promise<string> {
   const pair = (await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as CryptoKeyPair;

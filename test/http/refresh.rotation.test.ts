@@ -3,10 +3,10 @@
 // refreshes with one token exactly one wins; logout revokes; and a refresh token
 // is never accepted as an access token (nor the reverse).
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { loginWithCode } from "./support/flows";
-import { sql } from "./support/sql";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { loginWithCode } from "../support/flows";
+import { sql } from "../support/sql";
 
 async function signIn() {
   const { challengeId, code } = await loginWithCode();

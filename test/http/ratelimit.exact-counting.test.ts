@@ -6,9 +6,9 @@
 // At most 25 requests are in flight at once: the PostgreSQL server of CI allows
 // 100 connections, shared by the test files running in parallel.
 import { describe, expect, it } from "vitest";
-import { apiWith, ipBucket, randomIp, type ApiResponse } from "./support/api";
-import { loginWithCode } from "./support/flows";
-import { sql } from "./support/sql";
+import { apiWith, ipBucket, randomIp, type ApiResponse } from "../support/api";
+import { loginWithCode } from "../support/flows";
+import { sql } from "../support/sql";
 
 const IN_FLIGHT = 25;
 

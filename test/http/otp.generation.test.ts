@@ -2,10 +2,10 @@
 // bias, and only a keyed MAC of a code (bound to its challenge) is ever stored.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { utf8 } from "../functions/core/crypto";
-import { codeMac, generateCode } from "../functions/core/otp";
-import { loginWithCode } from "./support/flows";
-import { sql } from "./support/sql";
+import { utf8 } from "../../functions/core/crypto";
+import { codeMac, generateCode } from "../../functions/core/otp";
+import { loginWithCode } from "../support/flows";
+import { sql } from "../support/sql";
 
 describe("code generation", () => {
   it("always gives six digits, including leading zeros", () => {

@@ -1,8 +1,8 @@
 // Property: configuration is checked on every request. A missing or weak
 // variable is a 500 whose error code names it, never a crash or a weak key.
 import { describe, expect, it } from "vitest";
-import { apiWith } from "./support/api";
-import { PASSWORD, uniqueEmail } from "./support/flows";
+import { apiWith } from "../support/api";
+import { PASSWORD, uniqueEmail } from "../support/flows";
 
 const login = { body: { email: uniqueEmail(), password: PASSWORD } };
 

@@ -4,10 +4,10 @@
 // and registrations per IP. Login and register limits are counted before any
 // password hashing.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, apiWith, randomIp, randomIpv4 } from "./support/api";
-import { expectError } from "./support/expect";
-import { PASSWORD, registerUser, uniqueEmail, uniquePhone, waitForDelivery } from "./support/flows";
-import { sql } from "./support/sql";
+import { api, apiWith, randomIp, randomIpv4 } from "../support/api";
+import { expectError } from "../support/expect";
+import { PASSWORD, registerUser, uniqueEmail, uniquePhone, waitForDelivery } from "../support/flows";
+import { sql } from "../support/sql";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -2,9 +2,9 @@
 // caller: same status, same body. A good password sends a code and reveals only a
 // masked destination.
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { deliveredTo, waitForDelivery, PASSWORD, registerUser, uniqueEmail, uniquePhone } from "./support/flows";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { deliveredTo, waitForDelivery, PASSWORD, registerUser, uniqueEmail, uniquePhone } from "../support/flows";
 
 describe("POST /auth/login", () => {
   it("answers an unknown e-mail exactly like a wrong password", async () => {

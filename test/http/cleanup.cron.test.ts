@@ -3,9 +3,9 @@
 // everything still live.
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../functions/index";
-import { loginWithCode } from "./support/flows";
-import { sql } from "./support/sql";
+import worker from "../../functions/index";
+import { loginWithCode } from "../support/flows";
+import { sql } from "../support/sql";
 
 describe("scheduled cleanup", () => {
   it("deletes what has expired and keeps what is live", async () => {

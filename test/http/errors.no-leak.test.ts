@@ -3,11 +3,11 @@
 // And per-IP limits count an IPv6 client by its /64, so one subscriber cannot
 // rotate through its 2^64 addresses.
 import { describe, expect, it } from "vitest";
-import { ipv6Prefix } from "../functions/http/app";
-import { describeError, parseDsn } from "../functions/monitoring";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { PASSWORD, uniqueEmail } from "./support/flows";
+import { ipv6Prefix } from "../../functions/http/app";
+import { describeError, parseDsn } from "../../functions/monitoring";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { PASSWORD, uniqueEmail } from "../support/flows";
 
 describe("error descriptions", () => {
   it("keep the class and SQLSTATE and drop the message with its parameters", () => {

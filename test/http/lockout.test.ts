@@ -2,10 +2,10 @@
 // and 100 in a row (NIST SP 800-63B) lock it. A locked account answers exactly
 // like a wrong password, and its live challenges stop working.
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { loginWithCode, PASSWORD } from "./support/flows";
-import { sql } from "./support/sql";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { loginWithCode, PASSWORD } from "../support/flows";
+import { sql } from "../support/sql";
 
 const wrong = (code: string) => (code === "000000" ? "111111" : "000000");
 

@@ -3,10 +3,10 @@
 // hangs. It never contacts a provider.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, apiWith } from "./support/api";
-import { expectError } from "./support/expect";
-import { deliveredTo } from "./support/flows";
-import { sql } from "./support/sql";
+import { api, apiWith } from "../support/api";
+import { expectError } from "../support/expect";
+import { deliveredTo } from "../support/flows";
+import { sql } from "../support/sql";
 
 describe("GET /health", () => {
   it("reports healthy with exactly the documented fields", async () => {

@@ -4,10 +4,10 @@
 // Run against the real server by `.ci/run` (TEST_DATABASE_URL), where the
 // requests truly race on separate connections.
 import { describe, expect, it } from "vitest";
-import { ERRORS } from "../functions/core/errors";
-import { api } from "./support/api";
-import { loginWithCode } from "./support/flows";
-import { sql } from "./support/sql";
+import { ERRORS } from "../../functions/core/errors";
+import { api } from "../support/api";
+import { loginWithCode } from "../support/flows";
+import { sql } from "../support/sql";
 
 const PARALLEL = 20;
 

@@ -4,8 +4,8 @@
 // hashed. Counted by the client wrapper that every statement goes through, and
 // reported in each request's log line.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { apiWith } from "./support/api";
-import { latestCode, PASSWORD, uniqueEmail } from "./support/flows";
+import { apiWith } from "../support/api";
+import { latestCode, PASSWORD, uniqueEmail } from "../support/flows";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,9 +1,9 @@
 // Property: each challenge allows 5 wrong codes; every wrong code is reported with
 // the attempts left, and after the fifth even the right code is refused.
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
-import { expectError } from "./support/expect";
-import { loginWithCode } from "./support/flows";
+import { api } from "../support/api";
+import { expectError } from "../support/expect";
+import { loginWithCode } from "../support/flows";
 
 function wrongCode(code: string): string {
   return code === "000000" ? "111111" : "000000";

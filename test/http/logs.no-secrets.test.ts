@@ -3,9 +3,9 @@
 // resend, verify, me, refresh, logout, a failed delivery) is captured and searched.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { apiWith } from "./support/api";
-import { latestCode, uniqueEmail } from "./support/flows";
-import { sql } from "./support/sql";
+import { apiWith } from "../support/api";
+import { latestCode, uniqueEmail } from "../support/flows";
+import { sql } from "../support/sql";
 
 afterEach(() => vi.restoreAllMocks());
 
