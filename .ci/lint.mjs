@@ -24,7 +24,7 @@ function walk(dir, out = []) {
   return out;
 }
 
-const workerFiles = [...walk(join(root, "functions")), join(root, "db/client.ts"), join(root, "db/store.ts"), join(root, "db/schema.ts")]
+const workerFiles = [...walk(join(root, "functions")), ...walk(join(root, "db/store")), join(root, "db/client.ts"), join(root, "db/schema.ts")]
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
 
 for (const file of workerFiles) {

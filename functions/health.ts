@@ -3,11 +3,10 @@
  * whether e-mail and SMS are configured. No provider is contacted.
  * GET /health/deep: behind HEALTH_DEEP_TOKEN, really sends a test e-mail.
  */
-import { loadDatabaseConfig, loadDeepCheckLimit, loadHealthDbTimeout, loadSendGrid, loadTwilio, type RawEnv } from "./core/config";
+import { loadDeepCheckLimit, loadHealthDbTimeout, loadSendGrid, loadTwilio } from "./core/config";
 import { AuthError } from "./core/errors";
 import { bearerMatches, checkEmail, checkSms, databaseReachable, withTimeout } from "./core/health";
-import { createFunction, useDatabase, type AppContext } from "./http/app";
-import { postgresStore } from "../db/store";
+import { createFunction, type AppContext } from "./http/app";
 
 function configured(load: () => unknown): boolean {
   try {
@@ -18,24 +17,21 @@ function configured(load: () => unknown): boolean {
 }
 
 async function pingDatabase(c: AppContext): Promise<boolean> {
-  let config, timeoutMs;
+  let store, timeoutMs;
   try {
-    config = loadDatabaseConfig(c.env as unknown as RawEnv);
-    timeoutMs = loadHealthDbTimeout(c.env as unknown as RawEnv);
+    timeoutMs = loadHealthDbTimeout(c.env);
+    store = c.get("wiring").store();
   } catch {
     return false; // Missing or invalid settings: the monitor must see it.
   }
-  const { db } = useDatabase(c, config);
-  return databaseReachable(() => postgresStore(db).ping(), timeoutMs);
+  return databaseReachable(() => store.ping(), timeoutMs);
 }
 
 /** Seconds to wait when the deep check ran too often; 0 when it may run (or the database can't tell). */
 async function deepCheckLimited(c: AppContext): Promise<number> {
-  const env = c.env as unknown as RawEnv;
   try {
-    const limit = loadDeepCheckLimit(env);
-    const { db } = useDatabase(c, loadDatabaseConfig(env));
-    const verdict = await withTimeout(postgresStore(db).hitRateLimits([{ key: "health_deep:all", ...limit }]), loadHealthDbTimeout(env));
+    const limit = loadDeepCheckLimit(c.env);
+    const verdict = await withTimeout(c.get("wiring").store().hitRateLimits([{ key: "health_deep:all", ...limit }]), loadHealthDbTimeout(c.env));
     return verdict.limited ? verdict.retryAfterSeconds : 0;
   } catch {
     return 0; // A database that does not answer is reported by the check itself.
@@ -44,20 +40,19 @@ async function deepCheckLimited(c: AppContext): Promise<number> {
 
 export default createFunction()
   .get("/health", async (c) => {
-    const env = c.env as unknown as RawEnv;
     const connected = await pingDatabase(c);
     return c.json(
       {
         status: connected ? "healthy" : "unhealthy",
         database: connected ? "connected" : "disconnected",
-        email_configured: configured(() => loadSendGrid(env)),
-        sms_configured: configured(() => loadTwilio(env)),
+        email_configured: configured(() => loadSendGrid(c.env)),
+        sms_configured: configured(() => loadTwilio(c.env)),
       },
       connected ? 200 : 503,
     );
   })
   .get("/health/deep", async (c) => {
-    const env = c.env as unknown as RawEnv;
+    const env: Record<string, unknown> = { ...c.env };
     const token = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
     if (!(await bearerMatches(token, typeof env.HEALTH_DEEP_TOKEN === "string" ? env.HEALTH_DEEP_TOKEN : undefined))) {
       throw new AuthError("unauthorized");
@@ -69,8 +64,8 @@ export default createFunction()
     }
     let sendgrid, twilio;
     try {
-      sendgrid = loadSendGrid(env);
-      twilio = loadTwilio(env);
+      sendgrid = loadSendGrid(c.env);
+      twilio = loadTwilio(c.env);
     } catch (error) {
       if (error instanceof AuthError) return c.json({ status: "unhealthy", email: "failed", reason: error.message }, 503);
       throw error;

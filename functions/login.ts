@@ -1,6 +1,6 @@
 /** POST /auth/login: check the password and send a one-time code by e-mail or SMS. */
 import * as z from "zod/mini";
-import { login } from "./core/flow";
+import { login } from "./core/signin/login";
 import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";

@@ -1,5 +1,5 @@
 /** GET /auth/me: the account behind a Bearer access token. */
-import { me } from "./core/flow";
+import { me } from "./core/session/session";
 import { createFunction, flowDeps } from "./http/app";
 
 function bearer(header: string | undefined): string | undefined {

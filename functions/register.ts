@@ -1,6 +1,6 @@
 /** POST /auth/register: create an account with e-mail, password and an optional phone. */
 import * as z from "zod/mini";
-import { register } from "./core/flow";
+import { register } from "./core/account/register";
 import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";

@@ -1,6 +1,6 @@
 /** POST /auth/2fa/resend: a new code for a live challenge, after its cooldown. */
 import * as z from "zod/mini";
-import { resend } from "./core/flow";
+import { resend } from "./core/signin/resend";
 import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";

@@ -3,7 +3,7 @@
  * POST /auth/logout: revoke a refresh token's family.
  */
 import * as z from "zod/mini";
-import { logout, refresh } from "./core/flow";
+import { logout, refresh } from "./core/session/session";
 import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";

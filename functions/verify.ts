@@ -1,6 +1,6 @@
 /** POST /auth/2fa/verify: trade a challenge and its code for an access token. */
 import * as z from "zod/mini";
-import { verify } from "./core/flow";
+import { verify } from "./core/signin/verify";
 import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";

@@ -3,12 +3,15 @@
  * every request. A missing or weak value becomes an error whose code names the
  * variable, never a crash deep inside a handler and never a silently weak key.
  */
+import { PBKDF2_MAX_ITERATIONS } from "./account/password";
 import { configInvalid, configMissing } from "./errors";
-import { HEALTH_DB_TIMEOUT_MS } from "./health";
-import { PBKDF2_MAX_ITERATIONS } from "./password";
 
-/** The raw bindings this service reads: all plain strings (vars and secrets). */
-export type RawEnv = Partial<Record<string, unknown>>;
+/**
+ * The worker's bindings as this module reads them: any object whose string
+ * properties are the variables (`Env`, or a plain record in tests). Values are
+ * read by name in one place, `str`, so no caller has to cast.
+ */
+export type RawEnv = object;
 
 export type Environment = "development" | "test" | "production";
 
@@ -79,17 +82,21 @@ export interface Config {
   health: { deepToken?: string; checkEmail?: string };
   /** Where unexpected errors are reported; unset turns monitoring off. */
   sentryDsn?: string;
+  /** The delivery queue's first retry delay in seconds; it doubles per attempt up to 5 minutes. */
+  deliveryRetryBaseSeconds: number;
 }
 
 export const DEFAULT_SENDGRID_API_URL = "https://api.sendgrid.com";
 export const DEFAULT_TWILIO_API_URL = "https://api.twilio.com";
+/** The uptime monitor pings every 30 s; a hung database must answer well inside that. */
+export const HEALTH_DB_TIMEOUT_MS = 2_000;
 /** 256 bits: the least a HS256 key or a pepper may have. */
 export const MIN_SECRET_BYTES = 32;
 
 const encoder = new TextEncoder();
 
 function str(env: RawEnv, name: string): string | undefined {
-  const value = env[name];
+  const value = (env as Record<string, unknown>)[name];
   if (typeof value !== "string") return undefined;
   const trimmed = value.trim();
   return trimmed === "" ? undefined : trimmed;
@@ -179,6 +186,11 @@ export function loadHealthDbTimeout(env: RawEnv): number {
   return int(env, "HEALTH_DB_TIMEOUT_MS", HEALTH_DB_TIMEOUT_MS, 100, 20_000);
 }
 
+/** Where unexpected errors go. Never throws: monitoring must work when the rest of the configuration does not. */
+export function loadMonitor(env: RawEnv): { dsn?: string; environment?: string } {
+  return { dsn: str(env, "SENTRY_DSN"), environment: str(env, "ENVIRONMENT") };
+}
+
 /** How often `/health/deep` may run (it sends a real e-mail each time). */
 export function loadDeepCheckLimit(env: RawEnv): RateLimit {
   return rate(env, "RATE_LIMIT_HEALTH_DEEP", { limit: 6, windowSeconds: 60 });
@@ -224,5 +236,6 @@ export function loadConfig(env: RawEnv): Config {
     twilio: loadTwilio(env),
     health: { deepToken: str(env, "HEALTH_DEEP_TOKEN"), checkEmail: str(env, "HEALTH_CHECK_EMAIL") },
     sentryDsn: str(env, "SENTRY_DSN"),
+    deliveryRetryBaseSeconds: int(env, "DELIVERY_RETRY_BASE_SECONDS", 5, 0, 300),
   };
 }

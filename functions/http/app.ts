@@ -1,26 +1,22 @@
 /**
  * The Hono glue every function shares: the request context (id, one log line,
- * security headers, the per-request database), the error handler, and the
- * dependencies of the auth flow. Handlers stay small: validate, call the core,
+ * security headers, the invocation's wiring), the dependencies of the core
+ * flows, and the error handler. Handlers stay small: validate, call the core,
  * map the result.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { loadConfig, type DatabaseConfig } from "../core/config";
+import type { Deps } from "../core/deps";
 import { AuthError } from "../core/errors";
-import type { FlowDeps, Log } from "../core/flow";
-import { openDatabase, type RequestDatabase } from "../../db/client";
-import { postgresStore } from "../../db/store";
-import { describeError, reportError } from "../monitoring";
+import { wire, type Wiring } from "../wiring";
+import { describeError } from "../monitoring";
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
-    log: Log;
-    /** Set once a handler opens the database; closed after the response. */
-    database?: RequestDatabase;
-    deps: FlowDeps;
+    wiring: Wiring;
+    deps: Deps;
   };
 }
 
@@ -42,61 +38,46 @@ const SECURITY_HEADERS: Record<string, string> = {
   "x-frame-options": "DENY",
 };
 
-function logger(requestId: string): Log {
-  return (level, msg, fields = {}) => {
-    const line = JSON.stringify({ level, msg, request_id: requestId, ...fields });
-    if (level === "error") console.error(line);
-    else if (level === "warn") console.warn(line);
-    else console.log(line);
-  };
+/** The request's execution context, or undefined outside workerd's fetch (app.request in a unit test). */
+function background(c: AppContext): ExecutionContext | undefined {
+  try {
+    return c.executionCtx as ExecutionContext;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Runs around every request: assigns the request id, writes one structured log
- * line (route, status, duration, database statements; never bodies), sets the
- * security headers and ends the database connection after the response.
+ * Runs around every request: assigns the request id, wires the invocation,
+ * writes one structured log line (route, status, duration, database statements;
+ * never bodies), sets the security headers and ends the database connection
+ * after the response.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
-  const log = logger(requestId);
+  const ctx = background(c);
+  const wiring = wire(c.env, ctx, { request_id: requestId });
   c.set("requestId", requestId);
-  c.set("log", log);
+  c.set("wiring", wiring);
   try {
     await next();
   } finally {
-    const database = c.get("database");
-    if (database) {
-      const closing = database.close();
-      try {
-        c.executionCtx.waitUntil(closing);
-      } catch {
-        // No execution context (app.request in a unit test): the close runs on its own.
-      }
-    }
+    const closing = wiring.close();
+    if (ctx) ctx.waitUntil(closing);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!c.res.headers.has(name)) c.res.headers.set(name, value);
     }
     c.res.headers.set("x-request-id", requestId);
-    log("info", "request", {
+    wiring.log("info", "request", {
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,
       duration_ms: Date.now() - started,
-      db_statements: database?.statements() ?? 0,
+      db_statements: wiring.statements(),
     });
   }
 };
-
-/** Opens (once) the request's database connection. */
-export function useDatabase(c: AppContext, config: DatabaseConfig): RequestDatabase {
-  let database = c.get("database");
-  if (!database) {
-    database = openDatabase(config);
-    c.set("database", database);
-  }
-  return database;
-}
 
 /**
  * The client's address for per-IP limits. Cloudflare sets CF-Connecting-IP and
@@ -120,15 +101,14 @@ export function ipv6Prefix(ip: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
-/** Loads and checks the configuration, and wires the flow to Postgres. */
+/** Gives the core flows their dependencies: the checked configuration, the store, the queue. */
 export const flowDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const config = loadConfig(c.env as unknown as Record<string, unknown>);
-  const database = useDatabase(c, config.database);
+  const wiring = c.get("wiring");
   const queue = c.env.DELIVERY_QUEUE;
   c.set("deps", {
-    config,
-    store: postgresStore(database.db),
-    log: c.get("log"),
+    config: wiring.config(),
+    store: wiring.store(),
+    log: wiring.log,
     clientIp: clientIp(c),
     enqueue: queue
       ? async (job) => {
@@ -141,8 +121,9 @@ export const flowDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Turns every error into the documented JSON shape. Unknown errors never show their stack. */
 export function handleError(error: Error, c: AppContext): Response {
+  const wiring = c.get("wiring");
   if (error instanceof AuthError) {
-    if (error.status >= 500) c.get("log")?.("error", "request_failed", { code: error.code });
+    if (error.status >= 500) wiring?.log("error", "request_failed", { error_code: error.code });
     return c.json(error.toBody(), error.status as 400, error.headers);
   }
   if (error instanceof HTTPException) {
@@ -150,15 +131,8 @@ export function handleError(error: Error, c: AppContext): Response {
     return c.json(new AuthError(kind, {}, { status: error.status }).toBody(), error.status);
   }
   const requestId = c.get("requestId");
-  c.get("log")?.("error", "unhandled_error", { error: describeError(error) });
-  let ctx;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    ctx = undefined;
-  }
-  const env = c.env as unknown as { SENTRY_DSN?: string; ENVIRONMENT?: string };
-  reportError({ dsn: env.SENTRY_DSN, environment: env.ENVIRONMENT }, error, { request_id: requestId ?? "none", route: c.req.routePath }, ctx);
+  wiring?.log("error", "unhandled_error", { error: describeError(error) });
+  wiring?.report(error, { request_id: requestId ?? "none", route: c.req.routePath });
   return c.json(new AuthError("internal_error", { request_id: requestId }).toBody(), 500);
 }
 

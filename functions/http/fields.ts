@@ -1,6 +1,6 @@
 /** Field schemas shared by the functions' request bodies. */
 import * as z from "zod/mini";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../core/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../core/account/password";
 
 /** Trimmed, lowercased, at most 254 characters (RFC 5321). */
 export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, "At most 254 characters."), z.email("Not a valid e-mail address."));

@@ -78,7 +78,7 @@ describe("no provider", () => {
     });
     expect(response.status).toBe(202);
     const line = printed.find((l) => l.startsWith("[dev delivery]"));
-    const code = line?.match(/code (\d{6})/)?.[1];
+    const code = line?.match(/\b(\d{6})\b/)?.[1];
     expect(code).toMatch(/^\d{6}$/);
     const verified = await api("POST", "/auth/2fa/verify", { body: { challenge_id: response.body.challenge_id, code } });
     expect(verified.status).toBe(200);

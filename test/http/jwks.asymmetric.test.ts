@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { AMR } from "../../functions/core/tokens";
+import { AMR } from "../../functions/core/session/tokens";
 import { api, apiWith } from "../support/api";
 import { expectError } from "../support/expect";
 import { loginWithCode } from "../support/flows";

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { utf8 } from "../../functions/core/crypto";
-import { codeMac, generateCode } from "../../functions/core/otp";
+import { codeMac, generateCode } from "../../functions/core/factors/oob/code";
 import { loginWithCode } from "../support/flows";
 import { sql } from "../support/sql";
 

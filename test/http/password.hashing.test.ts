@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { apiWith } from "../support/api";
 import { uniqueEmail } from "../support/flows";
 import { sql } from "../support/sql";
-import { DUMMY_HASH, hashPassword, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS, verifyPassword } from "../../functions/core/password";
+import { DUMMY_HASH, hashPassword, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS, verifyPassword } from "../../functions/core/account/password";
 
 const pepper = new TextEncoder().encode("p".repeat(32));
 const otherPepper = new TextEncoder().encode("q".repeat(32));

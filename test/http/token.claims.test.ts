@@ -5,7 +5,7 @@ import { env } from "cloudflare:test";
 import { SignJWT, decodeJwt, decodeProtectedHeader, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { deriveKey, utf8 } from "../../functions/core/crypto";
-import { AMR, issueAccessToken } from "../../functions/core/tokens";
+import { AMR, issueAccessToken } from "../../functions/core/session/tokens";
 import { api } from "../support/api";
 import { expectError } from "../support/expect";
 import { loginWithCode } from "../support/flows";

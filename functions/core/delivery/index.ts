@@ -1,6 +1,6 @@
 /** Picks the sender for a channel from the configuration. */
 import type { Config } from "../config";
-import type { Channel } from "../store";
+import type { Channel } from "../types";
 import { devConsoleSender } from "./console";
 import { sendGridSender } from "./sendgrid";
 import type { Sender } from "./sender";

@@ -12,10 +12,11 @@
  */
 import type { Config } from "../config";
 import { deriveKey, fromBase64Url, toBase64Url, utf8 } from "../crypto";
-import type { Log } from "../flow";
-import type { AuthStore } from "../store";
+import type { Log } from "../types";
 import { senderFor } from "./index";
+import { signInCodeMessage } from "./messages";
 import { DeliveryError } from "./sender";
+import type { DeliveryStore } from "./store";
 
 export interface DeliveryJob {
   v: 1;
@@ -68,7 +69,7 @@ export type JobOutcome =
 
 export interface JobDeps {
   config: Config;
-  store: AuthStore;
+  store: DeliveryStore;
   log: Log;
 }
 
@@ -87,7 +88,7 @@ export async function runDeliveryJob(deps: JobDeps, job: DeliveryJob): Promise<J
     return { result: "retry", reason: `${claim.channel} is not configured` };
   }
   try {
-    const { messageId } = await sender.send({ to: claim.destination, code, ttlSeconds: config.otp.ttlSeconds });
+    const { messageId } = await sender.send(signInCodeMessage(claim.channel, claim.destination, code, config.otp.ttlSeconds));
     await store.recordDelivery(job.challengeId, job.send, { status: "sent", messageId: messageId ?? null });
     log("info", "code_sent", { challenge_id: job.challengeId, send: job.send, channel: claim.channel, provider_message_id: messageId });
     return { result: "sent" };

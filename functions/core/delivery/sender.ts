@@ -1,16 +1,11 @@
 /** What every delivery channel implements, and how addresses are masked. */
-import type { Channel } from "../store";
-
-export interface OutgoingCode {
-  to: string;
-  code: string;
-  ttlSeconds: number;
-}
+import type { Channel } from "../types";
+import type { OutgoingMessage } from "./messages";
 
 export interface Sender {
   readonly channel: Channel;
-  /** Sends the code; resolves with the provider's message id, throws DeliveryError on failure. */
-  send(message: OutgoingCode): Promise<{ messageId?: string }>;
+  /** Sends one message; resolves with the provider's message id, throws DeliveryError on failure. */
+  send(message: OutgoingMessage): Promise<{ messageId?: string }>;
 }
 
 /** A provider refused or could not be reached. `reason` is safe to log: it never holds the code. */

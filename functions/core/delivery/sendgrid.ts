@@ -3,16 +3,11 @@
  * SDK adds about 50 KiB gzip to the worker for one POST (see README, Dependencies).
  */
 import type { SendGridConfig } from "../config";
-import { postToProvider, type OutgoingCode, type Sender } from "./sender";
-
-export interface Email {
-  to: string;
-  subject: string;
-  text: string;
-}
+import type { OutgoingMessage } from "./messages";
+import { postToProvider, type Sender } from "./sender";
 
 /** Sends one plain-text e-mail; resolves with SendGrid's `X-Message-Id`. */
-export async function sendEmail(config: SendGridConfig, email: Email): Promise<{ messageId?: string }> {
+export async function sendEmail(config: SendGridConfig, email: OutgoingMessage): Promise<{ messageId?: string }> {
   const response = await postToProvider("SendGrid", `${config.apiUrl}/v3/mail/send`, {
     headers: { authorization: `Bearer ${config.apiKey}`, "content-type": "application/json" },
     body: JSON.stringify({
@@ -27,13 +22,5 @@ export async function sendEmail(config: SendGridConfig, email: Email): Promise<{
 }
 
 export function sendGridSender(config: SendGridConfig): Sender {
-  return {
-    channel: "email",
-    send: ({ to, code, ttlSeconds }: OutgoingCode) =>
-      sendEmail(config, {
-        to,
-        subject: "Your Innovation.ia sign-in code",
-        text: `Your Innovation.ia sign-in code is ${code}. It expires in ${Math.round(ttlSeconds / 60)} minutes. If you did not try to sign in, change your password.`,
-      }),
-  };
+  return { channel: "email", send: (message) => sendEmail(config, message) };
 }

@@ -4,12 +4,12 @@
  * option (see README, Dependencies).
  */
 import type { TwilioConfig } from "../config";
-import { postToProvider, type OutgoingCode, type Sender } from "./sender";
+import { postToProvider, type Sender } from "./sender";
 
 export function twilioSender(config: TwilioConfig): Sender {
   return {
     channel: "sms",
-    async send({ to, code, ttlSeconds }: OutgoingCode) {
+    async send({ to, text }) {
       const url = `${config.apiUrl}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`;
       const response = await postToProvider("Twilio", url, {
         headers: {
@@ -19,7 +19,7 @@ export function twilioSender(config: TwilioConfig): Sender {
         body: new URLSearchParams({
           To: to,
           From: config.from,
-          Body: `Your Innovation.ia code is ${code}. It expires in ${Math.round(ttlSeconds / 60)} min.`,
+          Body: text,
         }),
       });
       const body = (await response.json().catch(() => ({}))) as { sid?: unknown };

@@ -2,7 +2,7 @@
  * One-time codes: generation without modulo bias, and the keyed MAC that is
  * all the database ever holds of a code.
  */
-import { deriveKey, hmacSha256, toBase64Url } from "./crypto";
+import { deriveKey, hmacSha256, toBase64Url } from "../../crypto";
 
 export const OTP_DIGITS = 6;
 const RANGE = 10 ** OTP_DIGITS;

@@ -14,8 +14,8 @@ import {
   type CryptoKey,
   type JWK,
 } from "jose";
-import { deriveKey } from "./crypto";
-import { configInvalid } from "./errors";
+import { deriveKey } from "../crypto";
+import { configInvalid } from "../errors";
 
 export const ACCESS_TOKEN_TYP = "at+jwt";
 /** RFC 8176: a password, then a one-time code. */

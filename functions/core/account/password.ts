@@ -4,7 +4,7 @@
  * (`pbkdf2-sha256$<iterations>$<salt>$<hash>`), so the cost can be raised later
  * and old hashes still verify.
  */
-import { fromBase64Url, hmacSha256, timingSafeEqual, toBase64Url, utf8 } from "./crypto";
+import { fromBase64Url, hmacSha256, timingSafeEqual, toBase64Url, utf8 } from "../crypto";
 
 /**
  * Production Workers refuse PBKDF2 above 100,000 iterations (NotSupportedError,

@@ -3,7 +3,7 @@
  * secret is stored (the secret is 256 random bits, so a plain hash is enough);
  * the family id lets one UPDATE find the family by primary key.
  */
-import { fromBase64Url, toBase64Url, utf8 } from "./crypto";
+import { fromBase64Url, toBase64Url, utf8 } from "../crypto";
 
 const SECRET_BYTES = 32;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,0 +1,56 @@
+/**
+ * Rate-limit counters in Postgres. Each limit is one upsert per key, folded as
+ * CTEs into whatever statement a request already makes, so counting costs no
+ * round trip of its own.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { LimitStore, RateHit, RateVerdict } from "../../functions/core/limits";
+import type { Db } from "../client";
+
+/**
+ * CTEs `lim` (the hits) and `rl` (their counters after this hit). Each counter is
+ * one INSERT ... ON CONFLICT DO UPDATE, atomic per key, so parallel requests on
+ * any number of instances are each counted exactly once. Keys are bumped in key
+ * order so two statements never wait on each other's counters in a cycle.
+ * A window that has ended restarts at 1.
+ */
+export function rateLimitCtes(hits: RateHit[] | SQL): SQL {
+  const lim = Array.isArray(hits)
+    ? sql`lim(key, win, cap) AS (VALUES ${sql.join(
+        [...new Map(hits.map((h) => [h.key, h])).values()].map((h) => sql`(${h.key}::text, ${h.windowSeconds}::int, ${h.limit}::int)`),
+        sql`, `,
+      )})`
+    : sql`lim(key, win, cap) AS (${hits})`;
+  return sql`${lim},
+    rl AS (
+      INSERT INTO rate_limits AS r (key, count, window_start, expires_at)
+      SELECT key, 1, now(), now() + make_interval(secs => win) FROM lim ORDER BY key
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN r.expires_at > now() THEN r.count + 1 ELSE 1 END,
+        window_start = CASE WHEN r.expires_at > now() THEN r.window_start ELSE now() END,
+        expires_at = CASE WHEN r.expires_at > now() THEN r.expires_at ELSE excluded.expires_at END
+      RETURNING r.key, r.count, r.expires_at
+    ),
+    over AS (
+      SELECT GREATEST(1, CEIL(EXTRACT(EPOCH FROM max(rl.expires_at) - now())))::int AS retry_after
+      FROM rl JOIN lim USING (key) WHERE rl.count > lim.cap
+      HAVING count(*) > 0
+    )`;
+}
+
+export function verdict(retryAfter: number | string | null | undefined): RateVerdict {
+  return retryAfter === null || retryAfter === undefined
+    ? { limited: false }
+    : { limited: true, retryAfterSeconds: Number(retryAfter) };
+}
+
+export function limitStore(db: Db): LimitStore {
+  return {
+    async hitRateLimits(hits: RateHit[]): Promise<RateVerdict> {
+      const result = await db.execute<{ retry_after: number | null }>(
+        sql`WITH ${rateLimitCtes(hits)} SELECT (SELECT retry_after FROM over) AS retry_after`,
+      );
+      return verdict(result.rows[0]?.retry_after);
+    },
+  };
+}

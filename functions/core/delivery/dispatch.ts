@@ -1,0 +1,52 @@
+/**
+ * Hands a code to the delivery queue and returns at once, so no answer waits on
+ * SendGrid or Twilio (and a login that sends a code takes no longer than one
+ * that fails). Without a queue, or if enqueueing fails, the code is sent on the
+ * request path; if the provider fails, the challenge is revoked and the caller
+ * gets `delivery_failed`.
+ */
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import type { Channel } from "../types";
+import { DeliveryError, senderFor, type Sender } from "./index";
+import { sealJob } from "./job";
+import { signInCodeMessage } from "./messages";
+
+/** The sender for a channel, or `503 channel_unavailable` when none is configured. */
+export function requireSender(channel: Channel, deps: Pick<Deps, "config">): Sender {
+  const sender = senderFor(channel, deps.config);
+  if (!sender) {
+    throw new AuthError("channel_unavailable", {}, {
+      status: 503,
+      message: `Sign-in codes by ${channel === "sms" ? "SMS" : "e-mail"} are not available right now.`,
+    });
+  }
+  return sender;
+}
+
+/** Sends send number `send` of a challenge's code, through the queue when there is one. */
+export async function dispatchCode(
+  deps: Deps,
+  sender: Sender,
+  delivery: { challengeId: string; send: number; to: string; code: string },
+): Promise<void> {
+  const { challengeId, send, to, code } = delivery;
+  if (deps.enqueue) {
+    try {
+      await deps.enqueue(await sealJob(deps.config.secretKey, challengeId, send, code));
+      deps.log("info", "code_queued", { challenge_id: challengeId, send, channel: sender.channel });
+      return;
+    } catch (error) {
+      deps.log("warn", "enqueue_failed", { challenge_id: challengeId, error: error instanceof Error ? error.name : "error" });
+    }
+  }
+  try {
+    const { messageId } = await sender.send(signInCodeMessage(sender.channel, to, code, deps.config.otp.ttlSeconds));
+    deps.log("info", "code_sent", { challenge_id: challengeId, channel: sender.channel, provider_message_id: messageId });
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    deps.log("warn", "delivery_failed", { challenge_id: challengeId, channel: sender.channel, reason: error.reason });
+    await deps.store.revokeChallenge(challengeId);
+    throw new AuthError("delivery_failed");
+  }
+}

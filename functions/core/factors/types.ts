@@ -1,0 +1,41 @@
+/**
+ * The factor seam: what every second factor implements. Sign-in (core/signin/)
+ * asks a factor to start a challenge for an account, stores what the factor
+ * says to keep, sends what it says to send, and later checks a presented code
+ * through the one shared verify path, whatever the factor.
+ *
+ * A new factor is a folder here with a `Factor`, a line in ./index.ts, and (if
+ * its codes are checked differently) a ChallengeCheck kind the stores know.
+ */
+import type { UserRecord } from "../account/store";
+import type { Config } from "../config";
+import type { RateHit } from "../limits";
+import type { ChallengeCheck } from "../signin/store";
+import type { Channel, FactorType } from "../types";
+
+/** What a factor knows when it starts a challenge. */
+export interface StartContext {
+  config: Config;
+  clientIp: string;
+  challengeId: string;
+}
+
+export interface ChallengeStart {
+  /** Where the code goes (an address or a number). */
+  destination: string;
+  /** What the challenge row keeps, to check a presented code against. */
+  check: ChallengeCheck;
+  /** Counters that starting this challenge bumps, on top of the login's own. */
+  hits: RateHit[];
+  /** A code to deliver, for factors that send one. */
+  delivery?: { channel: Channel; to: string; code: string };
+}
+
+export interface Factor {
+  readonly type: FactorType;
+  /**
+   * Starts a challenge for this account, or null when the account cannot use
+   * this factor (no phone for SMS, say).
+   */
+  start(ctx: StartContext, user: UserRecord): Promise<ChallengeStart | null>;
+}

@@ -1,0 +1,78 @@
+/**
+ * Sessions after sign-in: the token pair, refresh-token rotation with reuse
+ * detection, logout, and who a bearer token belongs to.
+ */
+import type { UserRecord } from "../account/store";
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { newRefreshToken, parseRefreshToken } from "./refresh-token";
+import { issueAccessToken, publicJwks, verifyAccessToken, type TokenSettings } from "./tokens";
+
+export interface TokenView {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+export function tokenSettings(config: Config): TokenSettings {
+  return {
+    secretKey: config.secretKey,
+    privateKeyPem: config.jwtPrivateKey,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.ttlSeconds,
+  };
+}
+
+/** An access token for `userId` beside the refresh token that was just stored. */
+export async function issueTokenPair(deps: Deps, userId: string, refreshToken: string, refreshExpiresIn: number): Promise<TokenView> {
+  return {
+    access_token: await issueAccessToken(userId, tokenSettings(deps.config), deps.now?.()),
+    token_type: "Bearer",
+    expires_in: deps.config.jwt.ttlSeconds,
+    refresh_token: refreshToken,
+    refresh_expires_in: refreshExpiresIn,
+  };
+}
+
+/**
+ * Rotates a refresh token: a new pair, and the old token dies. Presenting a
+ * token that was already rotated revokes the whole family (RFC 9700 reuse
+ * detection). One statement.
+ */
+export async function refresh(deps: Deps, input: { refreshToken: string }): Promise<TokenView> {
+  const parsed = await parseRefreshToken(input.refreshToken);
+  if (!parsed) throw new AuthError("invalid_token");
+  const next = await newRefreshToken(parsed.familyId);
+  const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash);
+  if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { user_family_revoked: true });
+  if (result.outcome !== "rotated") throw new AuthError("invalid_token");
+  return issueTokenPair(deps, result.userId, next.token, result.expiresInSeconds);
+}
+
+/** Revokes the refresh token's family. Always succeeds for a well-formed token: no oracle. */
+export async function logout(deps: Deps, input: { refreshToken: string }): Promise<void> {
+  const parsed = await parseRefreshToken(input.refreshToken);
+  if (!parsed) throw new AuthError("invalid_token");
+  await deps.store.revokeRefresh(parsed.familyId);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The user behind a valid access token. */
+export async function me(deps: Deps, bearer: string | undefined): Promise<UserRecord> {
+  if (!bearer) throw new AuthError("invalid_token");
+  const claims = await verifyAccessToken(bearer, tokenSettings(deps.config), deps.now?.());
+  if (!claims || !UUID.test(claims.sub)) throw new AuthError("invalid_token");
+  const user = await deps.store.findUserById(claims.sub);
+  if (!user) throw new AuthError("invalid_token");
+  return user;
+}
+
+/** The JWKS for other services, or null when tokens are HS256 (nothing public to publish). */
+export function jwks(config: Config) {
+  return publicJwks({ secretKey: config.secretKey, privateKeyPem: config.jwtPrivateKey });
+}

@@ -1,0 +1,78 @@
+/** What sign-in (login, the second factor, resend) needs from storage. Each method is one statement. */
+import type { UserWithPassword } from "../account/store";
+import type { LockoutPolicy } from "../config";
+import type { RateHit, RateVerdict } from "../limits";
+import type { NewRefresh } from "../session/store";
+import type { Channel, FactorType } from "../types";
+
+export interface LoginLookup {
+  rate: RateVerdict;
+  user:
+    | (UserWithPassword & {
+        locked: boolean;
+        /** Seconds left of a growing wait after repeated wrong codes; 0 when none. */
+        waitSeconds: number;
+      })
+    | null;
+}
+
+/** What the store compares a presented code against; each factor says what it keeps. */
+export type ChallengeCheck = { kind: "mac"; mac: string };
+
+export interface NewChallenge {
+  id: string;
+  userId: string;
+  factor: FactorType;
+  /** The address or number a code goes to, fixed at login so a resend goes to the same place. */
+  destination: string;
+  check: ChallengeCheck;
+  ttlSeconds: number;
+  maxAttempts: number;
+  resendSeconds: number;
+}
+
+/** What a presented code proves, computed without the database: its MAC bound to the challenge. */
+export interface Proof {
+  mac: string;
+}
+
+export type ConsumeResult =
+  | { outcome: "verified"; userId: string }
+  | { outcome: "wrong_code"; attemptsRemaining: number }
+  | { outcome: "rate_limited"; retryAfterSeconds: number }
+  /** Unknown, expired, already consumed, out of attempts or locked: indistinguishable on purpose. */
+  | { outcome: "gone" };
+
+export type RenewResult =
+  | { outcome: "renewed"; channel: Channel; destination: string; expiresInSeconds: number; send: number }
+  | { outcome: "too_soon"; retryAfterSeconds: number }
+  | { outcome: "send_limit" }
+  | { outcome: "rate_limited"; retryAfterSeconds: number }
+  | { outcome: "gone" };
+
+export interface RenewLimits {
+  ttlSeconds: number;
+  resendSeconds: number;
+  maxSends: number;
+  /** Counters for a code actually sent, by the challenge's user and number. */
+  codesAccount: Omit<RateHit, "key">;
+  smsNumber: Omit<RateHit, "key">;
+}
+
+export interface SignInStore {
+  /** Bumps the login counters and reads the account, in one statement, before any hashing. */
+  findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup>;
+  /** Bumps the challenge's counters and, if none is over, inserts the challenge. */
+  createChallenge(challenge: NewChallenge, hits: RateHit[]): Promise<RateVerdict>;
+  /**
+   * The shared verify path of every factor, in one atomic statement: counts the
+   * client's verify, consumes the challenge or counts one failed attempt,
+   * updates the account's failure streak (waits, lock), and on success opens the
+   * refresh-token family.
+   */
+  consumeChallenge(id: string, proof: Proof, options: { ipHit: RateHit; refresh: NewRefresh; lockout: LockoutPolicy }): Promise<ConsumeResult>;
+  /** Replaces the code of a live challenge, if its cooldown and the code limits allow. */
+  renewChallenge(id: string, mac: string, limits: RenewLimits): Promise<RenewResult>;
+  /** Makes a challenge unusable (its code could not be delivered). */
+  revokeChallenge(id: string): Promise<void>;
+}

@@ -1,0 +1,31 @@
+/**
+ * The second factor's one shared verify path, whatever the factor: one atomic
+ * statement counts the client's attempt, decides, updates the account's streak
+ * of wrong codes (growing waits, the lock), and on success opens the
+ * refresh-token family; the access token is then signed without touching the
+ * database.
+ */
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { codeMac, isCodeShaped } from "../factors/oob/code";
+import { hit, rateLimited } from "../limits";
+import { newRefreshToken } from "../session/refresh-token";
+import { issueTokenPair, type TokenView } from "../session/session";
+
+export async function verify(deps: Deps, input: { challengeId: string; code: string }): Promise<TokenView> {
+  const { config, store } = deps;
+  // A code of the wrong shape is still a failed attempt: it is counted like any other guess.
+  const code = isCodeShaped(input.code) ? input.code : "";
+  const refresh = await newRefreshToken();
+  const result = await store.consumeChallenge(input.challengeId, { mac: await codeMac(config.secretKey, input.challengeId, code) }, {
+    ipHit: hit("verify_ip", deps.clientIp, config.rateLimits.verifyIp),
+    refresh: { familyId: refresh.familyId, tokenHash: refresh.hash, ttlSeconds: config.refreshTtlSeconds },
+    lockout: config.lockout,
+  });
+  if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
+  if (result.outcome === "gone") throw new AuthError("challenge_expired");
+  if (result.outcome === "wrong_code") throw new AuthError("invalid_code", { attempts_remaining: result.attemptsRemaining });
+
+  deps.log("info", "challenge_verified", { challenge_id: input.challengeId, user_id: result.userId });
+  return issueTokenPair(deps, result.userId, refresh.token, config.refreshTtlSeconds);
+}
