@@ -3,7 +3,7 @@
  * drizzle/; never edit those files by hand.
  */
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const users = pgTable("users", {
   id: uuid("id").primaryKey(),
@@ -33,11 +33,19 @@ export const challenges = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    channel: text("channel", { enum: ["email", "sms"] }).notNull(),
-    /** Where the code went, fixed at login so a resend goes to the same place. */
-    destination: text("destination").notNull(),
-    /** HMAC-SHA256 of the code under a server key (base64url); never the code itself. */
+    /** The factor this challenge is for (the column kept its first name: it began with e-mail and SMS only). */
+    channel: text("channel", { enum: ["email", "sms", "totp", "recovery"] }).notNull(),
+    /** Where the code went, fixed at login so a resend goes to the same place; null for factors that send nothing. */
+    destination: text("destination"),
+    /** HMAC-SHA256 of the code under a server key (base64url); never the code itself. Empty for TOTP and recovery. */
     codeMac: text("code_mac").notNull(),
+    /**
+     * TOTP: the MACs (as code_mac) of the authenticator's codes for every 30 s
+     * step of the challenge's life, from `first_step` on, computed at login. A
+     * verify then needs no secret and no second round trip.
+     */
+    stepMacs: text("step_macs").array(),
+    firstStep: bigint("first_step", { mode: "number" }),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull(),
@@ -100,7 +108,57 @@ export const refreshSessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     rotatedAt: timestamp("rotated_at", { withTimezone: true }),
+    /** When the user proved both factors; refreshing keeps it, so a refresh never makes a sign-in recent. Null before it was recorded. */
+    authTime: timestamp("auth_time", { withTimezone: true }),
+    /** The second factor that opened the family (email, sms, totp, recovery); null before it was recorded. */
+    factor: text("factor", { enum: ["email", "sms", "totp", "recovery"] }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("refresh_sessions_expires_at_idx").on(t.expiresAt), index("refresh_sessions_user_id_idx").on(t.userId)],
+);
+
+/**
+ * Enrolled second factors beyond the account's e-mail and phone: today the
+ * authenticator app (TOTP). One row per account and type; a pending row becomes
+ * active when its first code is confirmed.
+ */
+export const factors = pgTable(
+  "factors",
+  {
+    id: uuid("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type", { enum: ["totp"] }).notNull(),
+    status: text("status", { enum: ["pending", "active"] }).notNull(),
+    /** The TOTP secret sealed with AES-256-GCM under FACTOR_ENCRYPTION_KEY (never in clear), and that key's id. */
+    secretSealed: text("secret_sealed").notNull(),
+    keyId: text("key_id").notNull(),
+    /** The last 30 s step accepted: each step is accepted at most once per account (RFC 6238 §5.2). */
+    lastStep: bigint("last_step", { mode: "number" }),
+    /** Wrong codes while confirming a pending factor; at the cap it must be enrolled again. */
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("factors_user_id_type_idx").on(t.userId, t.type)],
+);
+
+/**
+ * Recovery codes: only an HMAC of each (ASVS 5.0 §6.5.2), under a subkey of
+ * FACTOR_ENCRYPTION_KEY (whose id is kept beside it), each usable once.
+ */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeMac: text("code_mac").notNull(),
+    keyId: text("key_id").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeMac] })],
 );

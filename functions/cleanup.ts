@@ -1,5 +1,10 @@
-/** The Cron Trigger (`[triggers] crons` in wrangler.toml): deletes expired state in bounded batches. */
+/**
+ * The Cron Trigger (`[triggers] crons` in wrangler.toml): deletes expired state
+ * in bounded batches, and re-encrypts authenticator secrets after a
+ * FACTOR_ENCRYPTION_KEY rotation.
+ */
 import { cleanupExpired } from "./core/cleanup";
+import { resealFactors } from "./core/factors/reseal";
 import { describeError } from "./monitoring";
 import { wire } from "./wiring";
 
@@ -8,7 +13,8 @@ export async function cleanup(controller: ScheduledController, env: Env, ctx: Ex
   const wiring = wire(env, ctx, { cron: controller.cron });
   try {
     const deleted = await cleanupExpired(wiring.store());
-    wiring.log("info", "cleanup", { ...deleted, duration_ms: Date.now() - started, db_statements: wiring.statements() });
+    const resealed = await resealFactors(wiring.config(), wiring.store());
+    wiring.log("info", "cleanup", { ...deleted, factors_resealed: resealed.resealed, factors_to_reseal: resealed.remaining, duration_ms: Date.now() - started, db_statements: wiring.statements() });
   } catch (error) {
     wiring.log("error", "cleanup_failed", { error: describeError(error) });
     wiring.report(error, { cron: controller.cron });

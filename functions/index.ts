@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { cleanup } from "./cleanup";
 import { deliveryConsumer } from "./delivery-consumer";
+import factors from "./factors";
 import health from "./health";
 import jwks from "./jwks";
 import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
@@ -23,6 +24,7 @@ app.route("/", login);
 app.route("/", verify);
 app.route("/", resend);
 app.route("/", me);
+app.route("/", factors);
 app.route("/", token);
 app.route("/", jwks);
 app.route("/", health);

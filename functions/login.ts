@@ -9,7 +9,8 @@ const LoginBody = z.object({
   email: field.email,
   // Any non-empty password up to the cap: the length rules apply at registration, not here.
   password: z.string().check(z.minLength(1, "Required."), z.maxLength(1024, "Too long.")),
-  channel: z._default(field.channel, "email"),
+  // Unset: the account's authenticator app if it has one, else e-mail.
+  channel: z.optional(field.channel),
 });
 
 export default createFunction().post("/auth/login", jsonBody(LoginBody), flowDeps, async (c) => {

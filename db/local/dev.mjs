@@ -36,6 +36,7 @@ function devSecrets() {
   const secrets = {
     SECRET_KEY: existing.SECRET_KEY ?? randomBytes(48).toString("base64"),
     PASSWORD_PEPPER: existing.PASSWORD_PEPPER ?? randomBytes(48).toString("base64"),
+    FACTOR_ENCRYPTION_KEY: existing.FACTOR_ENCRYPTION_KEY ?? randomBytes(48).toString("base64"),
   };
   writeEnvFile(path, secrets);
   return secrets;
@@ -54,7 +55,7 @@ async function main() {
       config[key] = value;
     }
   }
-  if (!config.SECRET_KEY || !config.PASSWORD_PEPPER) Object.assign(config, { ...devSecrets(), ...config });
+  if (!config.SECRET_KEY || !config.PASSWORD_PEPPER || !config.FACTOR_ENCRYPTION_KEY) Object.assign(config, { ...devSecrets(), ...config });
 
   const stops = [];
   let stopping = false;

@@ -6,6 +6,7 @@ import type { AuthStore } from "../../functions/core/store";
 import type { Db } from "../client";
 import { accountStore } from "./account";
 import { deliveryStore } from "./delivery";
+import { factorStore } from "./factors";
 import { limitStore } from "./limits";
 import { maintenanceStore } from "./maintenance";
 import { sessionStore } from "./session";
@@ -16,6 +17,7 @@ export function postgresStore(db: Db): AuthStore {
     ...limitStore(db),
     ...accountStore(db),
     ...signInStore(db),
+    ...factorStore(db),
     ...sessionStore(db),
     ...deliveryStore(db),
     ...maintenanceStore(db),

@@ -4,6 +4,7 @@
  * round trip of its own.
  */
 import { sql, type SQL } from "drizzle-orm";
+import type { LockoutPolicy } from "../../functions/core/config";
 import type { LimitStore, RateHit, RateVerdict } from "../../functions/core/limits";
 import type { Db } from "../client";
 
@@ -15,7 +16,9 @@ import type { Db } from "../client";
  * A window that has ended restarts at 1.
  */
 export function rateLimitCtes(hits: RateHit[] | SQL): SQL {
-  const lim = Array.isArray(hits)
+  const lim = Array.isArray(hits) && hits.length === 0
+    ? sql`lim(key, win, cap) AS (SELECT NULL::text, NULL::int, NULL::int WHERE false)`
+    : Array.isArray(hits)
     ? sql`lim(key, win, cap) AS (VALUES ${sql.join(
         [...new Map(hits.map((h) => [h.key, h])).values()].map((h) => sql`(${h.key}::text, ${h.windowSeconds}::int, ${h.limit}::int)`),
         sql`, `,
@@ -53,4 +56,21 @@ export function limitStore(db: Db): LimitStore {
       return verdict(result.rows[0]?.retry_after);
     },
   };
+}
+
+/**
+ * The account's streak of wrong second factors after one more attempt, as SET
+ * clauses on `users u`: a right code (`verified`) clears it; a wrong one counts,
+ * sets a wait that doubles every `waitAfter` failures (at most `maxWaitSeconds`),
+ * and locks the account at `lockAfter` (NIST SP 800-63B-4: at most 100).
+ */
+export function streakAfter(verified: SQL, lockout: LockoutPolicy): SQL {
+  return sql`failed_otp_count = CASE WHEN ${verified} THEN 0 ELSE u.failed_otp_count + 1 END,
+    otp_blocked_until = CASE
+      WHEN ${verified} THEN NULL
+      WHEN u.failed_otp_count + 1 >= ${lockout.waitAfter}::int THEN now() + make_interval(secs => LEAST(
+        ${lockout.maxWaitSeconds}::int,
+        ${lockout.baseWaitSeconds}::int * power(2, floor((u.failed_otp_count + 1 - ${lockout.waitAfter}::int) / ${lockout.waitAfter}::int))::int))
+      ELSE u.otp_blocked_until END,
+    locked_at = CASE WHEN NOT (${verified}) AND u.failed_otp_count + 1 >= ${lockout.lockAfter}::int THEN now() ELSE u.locked_at END`;
 }

@@ -24,10 +24,14 @@ export function sessionStore(db: Db): SessionStore {
           userId: refreshSessions.userId,
           rotated: sql<boolean>`${refreshSessions.tokenHash} = ${newHash}`,
           expiresIn: sql<number>`GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ${refreshSessions.expiresAt} - now())))::int`,
+          authTime: sql<number | null>`FLOOR(EXTRACT(EPOCH FROM ${refreshSessions.authTime}))::float8`,
+          factor: refreshSessions.factor,
         });
       const row = rows[0];
       if (!row) return { outcome: "gone" };
-      return row.rotated ? { outcome: "rotated", userId: row.userId, expiresInSeconds: Number(row.expiresIn) } : { outcome: "reused" };
+      if (!row.rotated) return { outcome: "reused" };
+      const authTime = row.authTime === null ? null : Number(row.authTime);
+      return { outcome: "rotated", userId: row.userId, expiresInSeconds: Number(row.expiresIn), session: { authTime, factor: row.factor } };
     },
 
     async revokeRefresh(familyId: string): Promise<void> {

@@ -5,6 +5,7 @@
  * database's `now()`: one clock for every instance.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
+import type { RateHit, RateVerdict } from "../../functions/core/limits";
 import type {
   ConsumeResult,
   LoginLookup,
@@ -14,34 +15,48 @@ import type {
   RenewResult,
   SignInStore,
 } from "../../functions/core/signin/store";
-import type { RateHit, RateVerdict } from "../../functions/core/limits";
-import type { Channel } from "../../functions/core/types";
+import type { Channel, FactorType } from "../../functions/core/types";
 import type { Db } from "../client";
 import { challenges } from "../schema";
-import { rateLimitCtes, verdict } from "./limits";
+import { rateLimitCtes, streakAfter, verdict } from "./limits";
+
+/** TOTP steps are 30 s (RFC 6238); the window is one step of drift on each side. */
+const STEP_SECONDS = 30;
 
 export function signInStore(db: Db): SignInStore {
   return {
     async findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup> {
-      // The counters and the account in one round trip, before any password hashing.
+      // The counters, the account, its authenticator and its recovery codes in one
+      // round trip, before any password hashing. An unknown e-mail runs the same statement.
       const result = await db.execute<{
         retry_after: number | null;
+        db_now: string;
         id: string | null;
         email: string;
         phone: string | null;
         password_hash: string;
         locked: boolean;
         wait_seconds: number;
+        totp_id: string | null;
+        totp_sealed: string | null;
+        totp_key_id: string | null;
+        recovery_remaining: number;
       }>(sql`
         WITH ${rateLimitCtes(hits)}
         SELECT (SELECT retry_after FROM over) AS retry_after,
+               EXTRACT(EPOCH FROM now())::float8 AS db_now,
                u.id, u.email, u.phone, u.password_hash,
                u.locked_at IS NOT NULL AS locked,
-               GREATEST(0, CEIL(EXTRACT(EPOCH FROM u.otp_blocked_until - now())))::int AS wait_seconds
-        FROM (SELECT 1) AS one LEFT JOIN users u ON u.email = ${email}`);
+               GREATEST(0, CEIL(EXTRACT(EPOCH FROM u.otp_blocked_until - now())))::int AS wait_seconds,
+               f.id AS totp_id, f.secret_sealed AS totp_sealed, f.key_id AS totp_key_id,
+               (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)::int AS recovery_remaining
+        FROM (SELECT 1) AS one
+        LEFT JOIN users u ON u.email = ${email}
+        LEFT JOIN factors f ON f.user_id = u.id AND f.type = 'totp' AND f.status = 'active'`);
       const row = result.rows[0];
       return {
         rate: verdict(row?.retry_after),
+        dbNowSeconds: Number(row?.db_now ?? Date.now() / 1000),
         user: row?.id
           ? {
               id: row.id,
@@ -50,18 +65,23 @@ export function signInStore(db: Db): SignInStore {
               passwordHash: row.password_hash,
               locked: row.locked,
               waitSeconds: Number(row.wait_seconds ?? 0),
+              totp: row.totp_id && row.totp_sealed && row.totp_key_id ? { id: row.totp_id, secretSealed: row.totp_sealed, keyId: row.totp_key_id } : null,
+              recoveryRemaining: Number(row.recovery_remaining ?? 0),
             }
           : null,
       };
     },
 
     async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<RateVerdict> {
+      const mac = c.check.kind === "mac" ? c.check.mac : "";
+      const steps = c.check.kind === "steps" ? c.check : null;
       const result = await db.execute<{ retry_after: number | null; created: number }>(sql`
         WITH ${rateLimitCtes(hits)},
         ins AS (
-          INSERT INTO challenges (id, user_id, channel, destination, code_mac, max_attempts, expires_at, resend_after)
-          SELECT ${c.id}, ${c.userId}, ${c.factor}, ${c.destination}, ${c.check.mac}, ${c.maxAttempts},
-                 now() + make_interval(secs => ${c.ttlSeconds}), now() + make_interval(secs => ${c.resendSeconds})
+          INSERT INTO challenges (id, user_id, channel, destination, code_mac, step_macs, first_step, max_attempts, expires_at, resend_after)
+          SELECT ${c.id}, ${c.userId}, ${c.factor}, ${c.destination}, ${mac},
+                 ${steps ? sql`ARRAY[${sql.join(steps.macs.map((m) => sql`${m}`), sql`, `)}]::text[]` : sql`NULL`}, ${steps?.firstStep ?? null}::bigint,
+                 ${c.maxAttempts}, now() + make_interval(secs => ${c.ttlSeconds}), now() + make_interval(secs => ${c.resendSeconds})
           WHERE NOT EXISTS (SELECT 1 FROM over)
           RETURNING id
         )
@@ -70,56 +90,98 @@ export function signInStore(db: Db): SignInStore {
     },
 
     async consumeChallenge(id: string, proof: Proof, { ipHit, refresh, lockout }): Promise<ConsumeResult> {
-      // One statement decides. The row lock on the challenge serialises parallel
-      // verifies, and each re-checks the WHERE clause after the previous one
-      // commits: exactly one right code consumes the challenge, and every wrong
-      // guess is counted exactly once, on the challenge and on the account.
-      // The account's streak of wrong codes sets a wait that doubles every
-      // \`waitAfter\` failures, and locks the account at \`lockAfter\`.
+      // One statement decides, for every factor. What "the right code" means:
+      // - e-mail, SMS: the presented code's MAC equals the challenge's;
+      // - TOTP: it equals the MAC kept for a step within one of now (the database's
+      //   clock), and that step is later than the last one the account's
+      //   authenticator accepted. The factor row is locked first (tf, FOR UPDATE):
+      //   parallel verifies of one code, on this or another challenge, queue on it,
+      //   and each re-reads last_step after the one before commits, so a step is
+      //   accepted once;
+      // - recovery: an unused code of the account has this MAC; its row is locked
+      //   (rc, FOR UPDATE) and re-checked the same way, so a code works once.
+      // Then the row lock on the challenge serialises parallel verifies of it: each
+      // re-checks the WHERE clause after the previous one commits, so exactly one
+      // right code consumes it and every wrong guess is counted exactly once, on
+      // the challenge and on the account's streak (waits, lock).
+      const recovery = proof.recoveryMacs.length
+        ? sql`ARRAY[${sql.join(proof.recoveryMacs.map((m) => sql`${m}`), sql`, `)}]::text[]`
+        : sql`ARRAY[]::text[]`;
+      // Read from the locked row itself (ch), so a resend that replaced the code
+      // just before is seen: the old code no longer matches.
+      const matches = sql`(CASE ch.channel
+          WHEN 'totp' THEN (SELECT s FROM step) IS NOT NULL
+          WHEN 'recovery' THEN EXISTS (SELECT 1 FROM rc)
+          ELSE ch.code_mac = ${proof.mac} END)`;
       const result = await db.execute<{
         retry_after: number | null;
         user_id: string | null;
         verified: boolean | null;
         remaining: number | null;
+        factor: FactorType | null;
+        auth_time: string | null;
       }>(sql`
         WITH ${rateLimitCtes([ipHit])},
+        ch0 AS (SELECT user_id, channel, step_macs, first_step FROM challenges WHERE id = ${id}),
+        tf AS (
+          SELECT f.id, f.last_step FROM factors f JOIN ch0 ON f.user_id = ch0.user_id
+          WHERE ch0.channel = 'totp' AND f.type = 'totp' AND f.status = 'active'
+          FOR UPDATE OF f
+        ),
+        step AS (
+          SELECT max(s) AS s
+          FROM ch0, tf, generate_series(floor(EXTRACT(EPOCH FROM now()) / ${STEP_SECONDS})::bigint - 1,
+                                        floor(EXTRACT(EPOCH FROM now()) / ${STEP_SECONDS})::bigint + 1) AS s
+          WHERE s >= ch0.first_step AND ch0.step_macs[s - ch0.first_step + 1] = ${proof.mac}
+            AND s > COALESCE(tf.last_step, -1)
+        ),
+        rc AS (
+          SELECT r.user_id, r.code_mac FROM recovery_codes r JOIN ch0 ON r.user_id = ch0.user_id
+          WHERE ch0.channel = 'recovery' AND r.used_at IS NULL AND r.code_mac = ANY(${recovery})
+          LIMIT 1
+          FOR UPDATE OF r
+        ),
         c AS (
           UPDATE challenges ch
-          SET attempts = ch.attempts + CASE WHEN ch.code_mac = ${proof.mac} THEN 0 ELSE 1 END,
-              consumed_at = CASE WHEN ch.code_mac = ${proof.mac} THEN now() ELSE NULL END
+          SET attempts = ch.attempts + CASE WHEN ${matches} THEN 0 ELSE 1 END,
+              consumed_at = CASE WHEN ${matches} THEN now() ELSE NULL END
           WHERE ch.id = ${id}
             AND ch.consumed_at IS NULL AND ch.expires_at > now() AND ch.attempts < ch.max_attempts
             AND NOT EXISTS (SELECT 1 FROM over)
             AND NOT EXISTS (SELECT 1 FROM users lu WHERE lu.id = ch.user_id AND lu.locked_at IS NOT NULL)
-          RETURNING ch.user_id, ch.consumed_at IS NOT NULL AS verified, ch.max_attempts - ch.attempts AS remaining
+          RETURNING ch.user_id, ch.channel, ch.consumed_at IS NOT NULL AS verified, ch.max_attempts - ch.attempts AS remaining
+        ),
+        totp_used AS (
+          UPDATE factors f SET last_step = (SELECT s FROM step), last_used_at = now()
+          FROM c WHERE c.verified AND c.channel = 'totp' AND f.id = (SELECT id FROM tf)
+          RETURNING f.id
+        ),
+        code_used AS (
+          UPDATE recovery_codes r SET used_at = now()
+          FROM c, rc WHERE c.verified AND c.channel = 'recovery' AND r.user_id = rc.user_id AND r.code_mac = rc.code_mac
+          RETURNING r.code_mac
         ),
         streak AS (
-          UPDATE users u SET
-            failed_otp_count = CASE WHEN c.verified THEN 0 ELSE u.failed_otp_count + 1 END,
-            otp_blocked_until = CASE
-              WHEN c.verified THEN NULL
-              WHEN u.failed_otp_count + 1 >= ${lockout.waitAfter} THEN now() + make_interval(secs => LEAST(
-                ${lockout.maxWaitSeconds}::int,
-                ${lockout.baseWaitSeconds}::int * power(2, floor((u.failed_otp_count + 1 - ${lockout.waitAfter}::int) / ${lockout.waitAfter}::int))::int))
-              ELSE u.otp_blocked_until END,
-            locked_at = CASE WHEN NOT c.verified AND u.failed_otp_count + 1 >= ${lockout.lockAfter}::int THEN now() ELSE u.locked_at END
+          UPDATE users u SET ${streakAfter(sql`c.verified`, lockout)}
           FROM c WHERE u.id = c.user_id
           RETURNING u.id
         ),
         family AS (
-          INSERT INTO refresh_sessions (id, user_id, token_hash, expires_at)
-          SELECT ${refresh.familyId}, c.user_id, ${refresh.tokenHash}, now() + make_interval(secs => ${refresh.ttlSeconds})
+          INSERT INTO refresh_sessions (id, user_id, token_hash, expires_at, auth_time, factor)
+          SELECT ${refresh.familyId}, c.user_id, ${refresh.tokenHash}, now() + make_interval(secs => ${refresh.ttlSeconds}), now(), c.channel
           FROM c WHERE c.verified
           RETURNING id
         )
-        SELECT (SELECT retry_after FROM over) AS retry_after, c.user_id, c.verified, c.remaining,
-               (SELECT count(*) FROM streak) AS streak, (SELECT count(*) FROM family) AS family
+        SELECT (SELECT retry_after FROM over) AS retry_after, c.user_id, c.verified, c.remaining, c.channel AS factor,
+               EXTRACT(EPOCH FROM now())::float8 AS auth_time,
+               (SELECT count(*) FROM streak) AS streak, (SELECT count(*) FROM family) AS family,
+               (SELECT count(*) FROM totp_used) AS totp_used, (SELECT count(*) FROM code_used) AS code_used
         FROM (SELECT 1) AS one LEFT JOIN c ON true`);
       const row = result.rows[0];
       if (row?.retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.retry_after) };
       if (!row?.user_id) return { outcome: "gone" };
       return row.verified
-        ? { outcome: "verified", userId: row.user_id }
+        ? { outcome: "verified", userId: row.user_id, factor: row.factor!, authTime: Math.floor(Number(row.auth_time)) }
         : { outcome: "wrong_code", attemptsRemaining: Number(row.remaining) };
     },
 
@@ -134,10 +196,12 @@ export function signInStore(db: Db): SignInStore {
         cooldown_left: number;
         over_retry_after: number | null;
         renewed: number;
+        resendable: boolean;
       }>(sql`
         WITH cur AS (
           SELECT ch.id, ch.user_id, ch.channel, ch.destination, ch.sends, ch.resend_after,
-                 ch.resend_after <= now() AND ch.sends < ${limits.maxSends} AS may_send
+                 ch.channel IN ('email', 'sms') AS resendable,
+                 ch.channel IN ('email', 'sms') AND ch.resend_after <= now() AND ch.sends < ${limits.maxSends} AS may_send
           FROM challenges ch
           WHERE ch.id = ${id} AND ch.consumed_at IS NULL AND ch.expires_at > now() AND ch.attempts < ch.max_attempts
             AND NOT EXISTS (SELECT 1 FROM users lu WHERE lu.id = ch.user_id AND lu.locked_at IS NOT NULL)
@@ -158,13 +222,14 @@ export function signInStore(db: Db): SignInStore {
           WHERE c.id = cur.id AND cur.may_send AND NOT EXISTS (SELECT 1 FROM over)
           RETURNING c.id
         )
-        SELECT cur.channel, cur.destination, cur.sends,
+        SELECT cur.channel, cur.destination, cur.sends, cur.resendable,
                GREATEST(1, CEIL(EXTRACT(EPOCH FROM cur.resend_after - now())))::int AS cooldown_left,
                (SELECT retry_after FROM over) AS over_retry_after,
                (SELECT count(*) FROM upd)::int AS renewed
         FROM cur`);
       const row = result.rows[0];
       if (!row) return { outcome: "gone" };
+      if (!row.resendable) return { outcome: "not_resendable" };
       if (Number(row.renewed) === 1) {
         return {
           outcome: "renewed",

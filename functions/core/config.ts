@@ -69,7 +69,18 @@ export interface Config {
   pepper: Uint8Array;
   /** PBKDF2 iterations for new hashes; lowered only by the bench's equal-cost run. */
   passwordIterations: number;
-  jwt: { issuer: string; audience: string; ttlSeconds: number };
+  jwt: { issuer: string; audience: string; ttlSeconds: number; clientId: string };
+  /**
+   * FACTOR_ENCRYPTION_KEY (and, while rows are re-encrypted, the previous key):
+   * seals TOTP secrets and keys recovery-code MACs. Unset: authenticator apps and
+   * recovery codes are unavailable (their routes name the variable).
+   */
+  factorKeys?: { current: Uint8Array; previous?: Uint8Array };
+  totp: { issuer: string };
+  /** How recent a sign-in must be for factor management (the access token's auth_time). */
+  reauthMaxAgeSeconds: number;
+  /** true: e-mail and SMS codes stay usable for sign-in after an authenticator app is enrolled (weaker). */
+  allowWeakFallback: boolean;
   otp: { ttlSeconds: number; maxAttempts: number; resendSeconds: number; maxSends: number };
   rateLimits: RateLimits;
   lockout: LockoutPolicy;
@@ -137,6 +148,34 @@ function rate(env: RawEnv, name: string, fallback: RateLimit): RateLimit {
     throw configInvalid(name, "must be `count/seconds`, e.g. 10/900");
   }
   return { limit, windowSeconds };
+}
+
+function optionalSecret(env: RawEnv, name: string): Uint8Array | undefined {
+  return str(env, name) === undefined ? undefined : secret(env, name);
+}
+
+function bool(env: RawEnv, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === "true" || raw === "false") return raw === "true";
+  throw configInvalid(name, "must be true or false");
+}
+
+/** The issuer shown in authenticator apps: the label's `<issuer>:` prefix, so no colon. */
+function totpIssuer(env: RawEnv): string {
+  const value = str(env, "TOTP_ISSUER") ?? "Innovation.ia";
+  if (value.includes(":") || value.length > 64) throw configInvalid("TOTP_ISSUER", "must be at most 64 characters with no colon");
+  return value;
+}
+
+function factorKeys(env: RawEnv): Config["factorKeys"] {
+  const current = optionalSecret(env, "FACTOR_ENCRYPTION_KEY");
+  const previous = optionalSecret(env, "FACTOR_ENCRYPTION_KEY_PREVIOUS");
+  if (!current) {
+    if (previous) throw configMissing("FACTOR_ENCRYPTION_KEY");
+    return undefined;
+  }
+  return previous ? { current, previous } : { current };
 }
 
 function url(env: RawEnv, name: string, fallback: string): string {
@@ -208,7 +247,12 @@ export function loadConfig(env: RawEnv): Config {
       issuer: str(env, "JWT_ISSUER") ?? "innovation-ia-auth",
       audience: str(env, "JWT_AUDIENCE") ?? "innovation-ia",
       ttlSeconds: int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 60, 3600),
+      clientId: str(env, "JWT_CLIENT_ID") ?? "innovation-ia",
     },
+    factorKeys: factorKeys(env),
+    totp: { issuer: totpIssuer(env) },
+    reauthMaxAgeSeconds: int(env, "REAUTH_MAX_AGE_SECONDS", 600, 60, 86_400),
+    allowWeakFallback: bool(env, "ALLOW_WEAK_FALLBACK", false),
     otp: {
       ttlSeconds: int(env, "OTP_TTL_SECONDS", 300, 30, 3600),
       maxAttempts: int(env, "OTP_MAX_ATTEMPTS", 5, 1, 20),

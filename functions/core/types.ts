@@ -9,8 +9,8 @@ export type Log = (level: "info" | "warn" | "error", msg: string, fields?: Recor
 /** How a code travels to the user: the out-of-band channels. */
 export type Channel = "email" | "sms";
 
-/** The second factors a challenge can be for. */
-export type FactorType = Channel;
+/** The second factors a challenge can be for: codes by e-mail or SMS, an authenticator app, a recovery code. */
+export type FactorType = Channel | "totp" | "recovery";
 
 /** Milliseconds since the epoch; injectable so tests can fix time. */
 export type Clock = () => number;

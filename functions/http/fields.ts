@@ -1,6 +1,7 @@
 /** Field schemas shared by the functions' request bodies. */
 import * as z from "zod/mini";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../core/account/password";
+import { isRecoveryCodeShaped } from "../core/factors/recovery/codes";
 
 /** Trimmed, lowercased, at most 254 characters (RFC 5321). */
 export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, "At most 254 characters."), z.email("Not a valid e-mail address."));
@@ -14,7 +15,8 @@ export const password = z.string().check(
 /** E.164: a plus, a country code and up to 15 digits in all. */
 export const phone = z.string().check(z.trim(), z.regex(/^\+[1-9][0-9]{6,14}$/, "Use E.164 format, e.g. +5511987654321."));
 
-export const channel = z.enum(["email", "sms"]);
+/** The second factor to sign in with. */
+export const channel = z.enum(["email", "sms", "totp", "recovery"]);
 
 export const challengeId = z.string().check(
   z.trim(),
@@ -22,7 +24,15 @@ export const challengeId = z.string().check(
   z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "Not a challenge id."),
 );
 
+/** A 6-digit code (e-mail, SMS, authenticator app). */
 export const code = z.string().check(z.trim(), z.regex(/^[0-9]{6}$/, "Six digits."));
+
+/** What a sign-in challenge accepts: a 6-digit code, or a recovery code (any case, dashes optional). */
+export const signInCode = z.string().check(
+  z.trim(),
+  z.maxLength(32, "Six digits, or a recovery code like abcd-efgh-ijkl."),
+  z.refine((value) => /^[0-9]{6}$/.test(value) || isRecoveryCodeShaped(value), "Six digits, or a recovery code like abcd-efgh-ijkl."),
+);
 
 /** `<family uuid>.<43 base64url characters>`; shape checked again in the core. */
 export const refreshToken = z.string().check(z.trim(), z.minLength(1, "Required."), z.maxLength(2048, "Not a refresh token."));

@@ -1,11 +1,13 @@
 // Property: the database round trips per request stay within budget: login 2,
-// verify 1 (with the refresh token it creates), refresh 1, logout 1, me 1, health
-// exactly 1; register 2, because its rate limit is counted before the password is
-// hashed. Counted by the client wrapper that every statement goes through, and
+// verify 1 for every factor (with the refresh token it creates), refresh 1,
+// logout 1, me 1, health exactly 1; register 2, because its rate limit is
+// counted before the password is hashed; factor management 1 each, confirming
+// an authenticator 2. Counted by the client wrapper that every statement goes through, and
 // reported in each request's log line.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiWith } from "../support/api";
-import { latestCode, PASSWORD, uniqueEmail } from "../support/flows";
+import { latestCode, PASSWORD, signIn, uniqueEmail } from "../support/flows";
+import { authenticatorFrom, awayFromStepEdge, codeAt } from "../support/totp";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -50,6 +52,43 @@ describe("database statements per request", () => {
 
     const health = await counted("GET", "/health");
     expect(health.statements).toBe(1);
+  });
+
+  it("factors: enrol 1, confirm 2, list 1, regenerate 1, remove 1; a TOTP or recovery sign-in 2 + 1, as an e-mail one", async () => {
+    const { user, accessToken } = await signIn();
+    const token = { token: accessToken };
+    const enrol = await counted("POST", "/auth/factors/totp", token);
+    expect(enrol.response.status).toBe(201);
+    expect(enrol.statements).toBe(1);
+    const app = authenticatorFrom(enrol.response.body.otpauth_uri);
+    const now = await awayFromStepEdge();
+    const confirm = await counted("POST", "/auth/factors/totp/confirm", { ...token, body: { code: codeAt(app, now) } });
+    expect(confirm.response.status).toBe(200);
+    // Read the pending secret, check the code here, then activate (with the recovery codes) in one statement.
+    expect(confirm.statements).toBe(2);
+    const list = await counted("GET", "/auth/factors", token);
+    expect(list.statements).toBe(1);
+
+    const login = await counted("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } });
+    expect(login.response.body.channel).toBe("totp");
+    expect(login.statements).toBe(2);
+    const verify = await counted("POST", "/auth/2fa/verify", { body: { challenge_id: login.response.body.challenge_id, code: codeAt(app, now, 1) } });
+    expect(verify.response.status).toBe(200);
+    // The steps' MACs were computed at login: the check, the replay guard and the session are one statement.
+    expect(verify.statements).toBe(1);
+
+    const recovery = await counted("POST", "/auth/login", { body: { email: user.email, password: PASSWORD, channel: "recovery" } });
+    expect(recovery.statements).toBe(2);
+    const codes = confirm.response.body.recovery_codes as string[];
+    const byCode = await counted("POST", "/auth/2fa/verify", { body: { challenge_id: recovery.response.body.challenge_id, code: codes[0] } });
+    expect(byCode.response.status).toBe(200);
+    expect(byCode.statements).toBe(1);
+
+    const regenerate = await counted("POST", "/auth/recovery-codes", token);
+    expect(regenerate.statements).toBe(1);
+    const remove = await counted("DELETE", "/auth/factors/totp", token);
+    expect(remove.response.status).toBe(204);
+    expect(remove.statements).toBe(1);
   });
 
   it("spends no statement on a request refused before it needs the database", async () => {

@@ -41,7 +41,7 @@ describe("JWKS", () => {
 
     // Another service verifies with the JWKS alone.
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.body), { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
-    expect(payload.amr).toEqual([...AMR]);
+    expect(payload.amr).toEqual([...AMR.email]);
     expect((await apiWith(overrides, "GET", "/auth/me", { token })).status).toBe(200);
 
     // The HS256 worker does not accept it, and the asymmetric worker does not accept HS256 tokens.
@@ -57,7 +57,7 @@ describe("JWKS", () => {
     const publicKeyBytes = new TextEncoder().encode(JSON.stringify(jwks.body.keys[0]));
     const rawX = Uint8Array.from(atob(jwks.body.keys[0].x.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
     for (const key of [publicKeyBytes, rawX]) {
-      const forged = await new SignJWT({ amr: [...AMR] })
+      const forged = await new SignJWT({ amr: [...AMR.email] })
         .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: jwks.body.keys[0].kid })
         .setSubject(sub)
         .setIssuer(env.JWT_ISSUER)

@@ -27,6 +27,7 @@ describe("POST /auth/login", () => {
       destination: `j***@example.test`,
       expires_in: 300,
       resend_after: 60,
+      factors: ["email"],
     });
     const [message] = await waitForDelivery(user.email);
     expect(message?.provider).toBe("sendgrid");

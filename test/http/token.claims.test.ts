@@ -22,16 +22,19 @@ const settings = () => ({
   issuer: env.JWT_ISSUER,
   audience: env.JWT_AUDIENCE,
   ttlSeconds: 900,
+  clientId: "innovation-ia",
 });
+const FACTS = { authTime: Math.floor(Date.now() / 1000), factor: "email" as const };
 
 describe("access tokens", () => {
-  it("carry sub, iat, exp (+15 min), iss, aud, jti and amr [pwd, otp], signed HS256 as at+jwt", async () => {
+  it("carry sub, iat, exp (+15 min), iss, aud, jti, client_id, auth_time, amr [pwd, otp, mfa] and factor, signed HS256 as at+jwt", async () => {
     const { token } = await tokenFor();
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "at+jwt" });
     const claims = decodeJwt(token);
-    expect(Object.keys(claims).sort()).toEqual(["amr", "aud", "exp", "iat", "iss", "jti", "sub"]);
+    expect(Object.keys(claims).sort()).toEqual(["amr", "aud", "auth_time", "client_id", "exp", "factor", "iat", "iss", "jti", "sub"]);
     expect(claims.exp! - claims.iat!).toBe(900);
-    expect(claims).toMatchObject({ iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, amr: [...AMR] });
+    expect(claims).toMatchObject({ iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, amr: [...AMR.email], factor: "email", client_id: "innovation-ia" });
+    expect(Math.abs((claims.auth_time as number) - claims.iat!)).toBeLessThanOrEqual(5);
   });
 
   it("give a unique jti per token", async () => {
@@ -56,15 +59,15 @@ describe("access tokens", () => {
 
   it("are refused once expired", async () => {
     const { userId } = await tokenFor();
-    const expired = await issueAccessToken(userId, settings(), Date.now() - 16 * 60 * 1000);
+    const expired = await issueAccessToken(userId, settings(), FACTS, Date.now() - 16 * 60 * 1000);
     expectError(await api("GET", "/auth/me", { token: expired }), "invalid_token");
-    const fresh = await issueAccessToken(userId, settings());
+    const fresh = await issueAccessToken(userId, settings(), FACTS);
     expect((await api("GET", "/auth/me", { token: fresh })).status).toBe(200);
   });
 
   it("are refused with alg none, another kind, or another key", async () => {
     const { userId } = await tokenFor();
-    const claims = { sub: userId, amr: [...AMR], jti: crypto.randomUUID() };
+    const claims = { sub: userId, amr: [...AMR.email], jti: crypto.randomUUID(), client_id: "innovation-ia" };
     const unsigned = new UnsecuredJWT(claims).setIssuer(env.JWT_ISSUER).setAudience(env.JWT_AUDIENCE).setIssuedAt().setExpirationTime("5m").encode();
     expectError(await api("GET", "/auth/me", { token: unsigned }), "invalid_token");
 
@@ -81,9 +84,9 @@ describe("access tokens", () => {
 
   it("are refused with a wrong audience or issuer", async () => {
     const { userId } = await tokenFor();
-    const other = await issueAccessToken(userId, { ...settings(), audience: "someone-else" });
+    const other = await issueAccessToken(userId, { ...settings(), audience: "someone-else" }, FACTS);
     expectError(await api("GET", "/auth/me", { token: other }), "invalid_token");
-    const otherIssuer = await issueAccessToken(userId, { ...settings(), issuer: "https://evil.example" });
+    const otherIssuer = await issueAccessToken(userId, { ...settings(), issuer: "https://evil.example" }, FACTS);
     expectError(await api("GET", "/auth/me", { token: otherIssuer }), "invalid_token");
   });
 });

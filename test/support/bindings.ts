@@ -26,6 +26,7 @@ export function testBindings(plan: TestPlan, documented: string[]): Record<strin
     DATABASE_WS_PROXY: `127.0.0.1:${plan.bridgePort}/v2`,
     SECRET_KEY: randomBytes(48).toString("base64"),
     PASSWORD_PEPPER: randomBytes(48).toString("base64"),
+    FACTOR_ENCRYPTION_KEY: randomBytes(48).toString("base64"),
     SENDGRID_API_KEY: "SG.test-key",
     SENDGRID_API_URL: `${fake}/sendgrid`,
     EMAIL_FROM: "auth@innovation.test",

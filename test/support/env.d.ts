@@ -5,6 +5,7 @@ declare namespace Cloudflare {
     DATABASE_WS_PROXY: string;
     SECRET_KEY: string;
     PASSWORD_PEPPER: string;
+    FACTOR_ENCRYPTION_KEY: string;
     SENDGRID_API_KEY: string;
     SENDGRID_API_URL: string;
     EMAIL_FROM: string;

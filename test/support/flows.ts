@@ -3,6 +3,7 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { api } from "./api";
 import { eventually } from "./eventually";
+import { sql } from "./sql";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -65,4 +66,18 @@ export async function loginWithCode(options: { email?: string; phone?: string; c
   expect(login.status, JSON.stringify(login.body)).toBe(202);
   const code = await latestCode(to, before + 1);
   return { user, challengeId: login.body.challenge_id as string, code, login };
+}
+
+/** Registers a new user and signs in by e-mail code: the user and the token pair. */
+export async function signIn(options: { phone?: string } = {}) {
+  const user = await registerUser(options);
+  const { challengeId, code } = await loginWithCode({ email: user.email, phone: user.phone });
+  const verified = await api("POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code } });
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  return { user, accessToken: verified.body.access_token as string, refreshToken: verified.body.refresh_token as string };
+}
+
+/** Ends the 60 s wait between new e-mail or SMS challenges of an account, as if a minute had passed. */
+export async function clearCodeCooldown(userId: string): Promise<void> {
+  await sql("DELETE FROM rate_limits WHERE key = $1", [`code_cooldown:${userId}`]);
 }

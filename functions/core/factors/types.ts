@@ -4,13 +4,12 @@
  * says to keep, sends what it says to send, and later checks a presented code
  * through the one shared verify path, whatever the factor.
  *
- * A new factor is a folder here with a `Factor`, a line in ./index.ts, and (if
- * its codes are checked differently) a ChallengeCheck kind the stores know.
+ * A new factor is a folder here with a `Factor`, a line in ./index.ts, and, if
+ * its codes are checked differently, a ChallengeCheck kind the stores know.
  */
-import type { UserRecord } from "../account/store";
 import type { Config } from "../config";
 import type { RateHit } from "../limits";
-import type { ChallengeCheck } from "../signin/store";
+import type { ChallengeCheck, SignInAccount } from "../signin/store";
 import type { Channel, FactorType } from "../types";
 
 /** What a factor knows when it starts a challenge. */
@@ -18,11 +17,13 @@ export interface StartContext {
   config: Config;
   clientIp: string;
   challengeId: string;
+  /** The database's clock, in epoch seconds. */
+  dbNowSeconds: number;
 }
 
 export interface ChallengeStart {
-  /** Where the code goes (an address or a number). */
-  destination: string;
+  /** Where the code goes (an address or a number); null when nothing is sent. */
+  destination: string | null;
   /** What the challenge row keeps, to check a presented code against. */
   check: ChallengeCheck;
   /** Counters that starting this challenge bumps, on top of the login's own. */
@@ -33,9 +34,8 @@ export interface ChallengeStart {
 
 export interface Factor {
   readonly type: FactorType;
-  /**
-   * Starts a challenge for this account, or null when the account cannot use
-   * this factor (no phone for SMS, say).
-   */
-  start(ctx: StartContext, user: UserRecord): Promise<ChallengeStart | null>;
+  /** Whether this account holds the factor (a phone for SMS, an active authenticator, unused recovery codes). */
+  held(account: SignInAccount): boolean;
+  /** Starts a challenge for an account that holds the factor. */
+  start(ctx: StartContext, account: SignInAccount): Promise<ChallengeStart>;
 }

@@ -7,7 +7,7 @@ import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
 import { newRefreshToken, parseRefreshToken } from "./refresh-token";
-import { issueAccessToken, publicJwks, verifyAccessToken, type TokenSettings } from "./tokens";
+import { issueAccessToken, publicJwks, verifyAccessToken, type AccessClaims, type SignInFacts, type TokenSettings } from "./tokens";
 
 export interface TokenView {
   access_token: string;
@@ -24,13 +24,14 @@ export function tokenSettings(config: Config): TokenSettings {
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.ttlSeconds,
+    clientId: config.jwt.clientId,
   };
 }
 
 /** An access token for `userId` beside the refresh token that was just stored. */
-export async function issueTokenPair(deps: Deps, userId: string, refreshToken: string, refreshExpiresIn: number): Promise<TokenView> {
+export async function issueTokenPair(deps: Deps, userId: string, facts: SignInFacts, refreshToken: string, refreshExpiresIn: number): Promise<TokenView> {
   return {
-    access_token: await issueAccessToken(userId, tokenSettings(deps.config), deps.now?.()),
+    access_token: await issueAccessToken(userId, tokenSettings(deps.config), facts, deps.now?.()),
     token_type: "Bearer",
     expires_in: deps.config.jwt.ttlSeconds,
     refresh_token: refreshToken,
@@ -50,7 +51,7 @@ export async function refresh(deps: Deps, input: { refreshToken: string }): Prom
   const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash);
   if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { user_family_revoked: true });
   if (result.outcome !== "rotated") throw new AuthError("invalid_token");
-  return issueTokenPair(deps, result.userId, next.token, result.expiresInSeconds);
+  return issueTokenPair(deps, result.userId, result.session, next.token, result.expiresInSeconds);
 }
 
 /** Revokes the refresh token's family. Always succeeds for a well-formed token: no oracle. */
@@ -62,11 +63,26 @@ export async function logout(deps: Deps, input: { refreshToken: string }): Promi
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * The claims of a valid access token, or `401 invalid_token`. With `recent`, the
+ * sign-in behind it (`auth_time`, which refreshing keeps) must be no older than
+ * REAUTH_MAX_AGE_SECONDS, or `403 reauthentication_required`; a token with no
+ * `auth_time` is never recent.
+ */
+export async function authenticate(deps: Deps, bearer: string | undefined, options: { recent?: boolean } = {}): Promise<AccessClaims> {
+  if (!bearer) throw new AuthError("invalid_token");
+  const now = deps.now?.() ?? Date.now();
+  const claims = await verifyAccessToken(bearer, tokenSettings(deps.config), now);
+  if (!claims || !UUID.test(claims.sub)) throw new AuthError("invalid_token");
+  if (options.recent && (claims.auth_time === undefined || now / 1000 - claims.auth_time > deps.config.reauthMaxAgeSeconds)) {
+    throw new AuthError("reauthentication_required");
+  }
+  return claims;
+}
+
 /** The user behind a valid access token. */
 export async function me(deps: Deps, bearer: string | undefined): Promise<UserRecord> {
-  if (!bearer) throw new AuthError("invalid_token");
-  const claims = await verifyAccessToken(bearer, tokenSettings(deps.config), deps.now?.());
-  if (!claims || !UUID.test(claims.sub)) throw new AuthError("invalid_token");
+  const claims = await authenticate(deps, bearer);
   const user = await deps.store.findUserById(claims.sub);
   if (!user) throw new AuthError("invalid_token");
   return user;

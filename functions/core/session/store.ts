@@ -1,5 +1,7 @@
 /** What sessions (refresh-token families) need from storage. Each method is one statement. */
 
+import type { SignInFacts } from "./tokens";
+
 /** What a right code creates in the same statement: the first refresh token of a new family. */
 export interface NewRefresh {
   familyId: string;
@@ -8,7 +10,7 @@ export interface NewRefresh {
 }
 
 export type RotateResult =
-  | { outcome: "rotated"; userId: string; expiresInSeconds: number }
+  | { outcome: "rotated"; userId: string; expiresInSeconds: number; session: SignInFacts }
   /** A token of the family that is not the current one: the family is now revoked. */
   | { outcome: "reused" }
   | { outcome: "gone" };

@@ -16,10 +16,31 @@ import {
 } from "jose";
 import { deriveKey } from "../crypto";
 import { configInvalid } from "../errors";
+import type { FactorType } from "../types";
 
 export const ACCESS_TOKEN_TYP = "at+jwt";
-/** RFC 8176: a password, then a one-time code. */
-export const AMR = ["pwd", "otp"] as const;
+
+/**
+ * RFC 8176 authentication method references per second factor: a password,
+ * then a one-time password (e-mail code, authenticator app, recovery code) or an
+ * SMS code, and "mfa" for the two together. RFC 8176 has no value that tells an
+ * e-mail code, a TOTP code and a recovery code apart, so tokens also carry
+ * `factor`. Families opened before `factor` was recorded get the old ["pwd", "otp"].
+ */
+export const AMR: Record<FactorType, readonly string[]> = {
+  email: ["pwd", "otp", "mfa"],
+  sms: ["pwd", "sms", "mfa"],
+  totp: ["pwd", "otp", "mfa"],
+  recovery: ["pwd", "otp", "mfa"],
+};
+export const LEGACY_AMR = ["pwd", "otp"] as const;
+
+/** What the token says about the sign-in behind it; a refreshed token keeps the original. */
+export interface SignInFacts {
+  /** Epoch seconds of the sign-in; null for a session older than the record (never "recent"). */
+  authTime: number | null;
+  factor: FactorType | null;
+}
 
 export type AccessAlg = "HS256" | "EdDSA" | "ES256";
 
@@ -30,6 +51,8 @@ export interface TokenSettings {
   issuer: string;
   audience: string;
   ttlSeconds: number;
+  /** RFC 9068 §2.2 `client_id`: the client the token was issued to. */
+  clientId: string;
 }
 
 export interface AccessClaims {
@@ -37,7 +60,10 @@ export interface AccessClaims {
   jti: string;
   iat: number;
   exp: number;
+  client_id: string;
   amr: string[];
+  auth_time?: number;
+  factor?: FactorType;
 }
 
 interface SigningKeys {
@@ -108,10 +134,16 @@ export async function publicJwks(settings: Pick<TokenSettings, "secretKey" | "pr
 }
 
 /** Signs an access token for a user who passed both factors. */
-export async function issueAccessToken(userId: string, settings: TokenSettings, now = Date.now()): Promise<string> {
+export async function issueAccessToken(userId: string, settings: TokenSettings, facts: SignInFacts, now = Date.now()): Promise<string> {
   const keys = await signingKeys(settings);
   const iat = Math.floor(now / 1000);
-  return new SignJWT({ amr: [...AMR] })
+  const claims = {
+    client_id: settings.clientId,
+    amr: [...(facts.factor ? AMR[facts.factor] : LEGACY_AMR)],
+    ...(facts.authTime !== null ? { auth_time: facts.authTime } : {}),
+    ...(facts.factor ? { factor: facts.factor } : {}),
+  };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: keys.alg, typ: ACCESS_TOKEN_TYP, ...(keys.kid ? { kid: keys.kid } : {}) })
     .setSubject(userId)
     .setIssuer(settings.issuer)
@@ -135,6 +167,7 @@ export async function verifyAccessToken(token: string, settings: TokenSettings, 
       currentDate: new Date(now),
     });
     if (typeof payload.sub !== "string" || !Array.isArray(payload.amr)) return null;
+    if (payload.auth_time !== undefined && typeof payload.auth_time !== "number") return null;
     return payload as unknown as AccessClaims;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;

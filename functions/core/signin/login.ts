@@ -1,52 +1,71 @@
 /**
  * The first factor, then the start of the second: check the password, and
- * start a challenge for the factor the client chose. Two statements on
- * success: the login counters with the account read, then the challenge's own
- * counters with its insert. Unknown e-mail, wrong password and locked account
- * are indistinguishable, in body and in work.
+ * start a challenge for the factor the client chose (or the account's
+ * strongest). Two statements on success: the login counters with the account
+ * read, then the challenge's own counters with its insert. Unknown e-mail,
+ * wrong password and locked account are indistinguishable, in body and in work.
  */
 import { dummyHash, verifyPassword } from "../account/password";
 import type { Deps } from "../deps";
 import { maskDestination } from "../delivery";
 import { dispatchCode, requireSender } from "../delivery/dispatch";
 import { AuthError } from "../errors";
-import { factorFor } from "../factors";
+import { factorFor, usableFactors } from "../factors";
 import { hit, rateLimited, throwIfLimited } from "../limits";
 import type { FactorType } from "../types";
+import type { SignInAccount } from "./store";
 
 export interface ChallengeView {
   challenge_id: string;
   channel: FactorType;
-  destination: string;
+  /** Masked; null when nothing is sent (authenticator app, recovery code). */
+  destination: string | null;
   expires_in: number;
-  resend_after: number;
+  /** Seconds before a resend; null when the challenge sends nothing. */
+  resend_after: number | null;
+  /** The factors this account can sign in with now, so a client can offer another. */
+  factors: FactorType[];
 }
 
-export async function login(deps: Deps, input: { email: string; password: string; channel: FactorType }): Promise<ChallengeView> {
+const UNAVAILABLE: Record<FactorType, string> = {
+  email: "This account signs in with its authenticator app; use it or a recovery code.",
+  sms: "This account has no phone number for SMS codes, or signs in with its authenticator app.",
+  totp: "This account has no authenticator app.",
+  recovery: "This account has no unused recovery codes.",
+};
+
+export async function login(deps: Deps, input: { email: string; password: string; channel?: FactorType }): Promise<ChallengeView> {
   const { config, store } = deps;
   // Refuse an unconfigured channel before any work, identically for every account.
-  const sender = requireSender(input.channel, deps);
+  if (input.channel === "email" || input.channel === "sms") requireSender(input.channel, deps);
 
-  const { rate, user } = await store.findUserForLogin(input.email, [
+  const { rate, user, dbNowSeconds } = await store.findUserForLogin(input.email, [
     hit("login_account", input.email, config.rateLimits.loginAccount),
     hit("login_ip", deps.clientIp, config.rateLimits.loginIp),
   ]);
   throwIfLimited(rate);
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? dummyHash(config.passwordIterations), config.pepper);
   if (!user || !passwordOk || user.locked) throw new AuthError("invalid_credentials");
-  // Only someone with the password learns about the wait: it follows wrong second factors.
+  // Everything below is shown only to someone who has the password.
   if (user.waitSeconds > 0) throw rateLimited(user.waitSeconds);
 
-  const challengeId = crypto.randomUUID();
-  const started = await factorFor(input.channel).start({ config, clientIp: deps.clientIp, challengeId }, user);
-  if (!started) throw new AuthError("channel_unavailable", {}, { message: "This account has no phone number for SMS codes." });
+  const usable = usableFactors(user, config);
+  const type = input.channel ?? (usable.includes("totp") ? "totp" : "email");
+  if (!usable.includes(type)) throw new AuthError("channel_unavailable", { factors: usable }, { message: UNAVAILABLE[type] });
+  return startChallenge(deps, user, type, usable, dbNowSeconds);
+}
 
+async function startChallenge(deps: Deps, account: SignInAccount, type: FactorType, usable: FactorType[], dbNowSeconds: number): Promise<ChallengeView> {
+  const { config } = deps;
+  const sender = type === "email" || type === "sms" ? requireSender(type, deps) : null;
+  const challengeId = crypto.randomUUID();
+  const started = await factorFor(type).start({ config, clientIp: deps.clientIp, challengeId, dbNowSeconds }, account);
   throwIfLimited(
-    await store.createChallenge(
+    await deps.store.createChallenge(
       {
         id: challengeId,
-        userId: user.id,
-        factor: input.channel,
+        userId: account.id,
+        factor: type,
         destination: started.destination,
         check: started.check,
         ttlSeconds: config.otp.ttlSeconds,
@@ -56,13 +75,14 @@ export async function login(deps: Deps, input: { email: string; password: string
       started.hits,
     ),
   );
-  if (started.delivery) await dispatchCode(deps, sender, { challengeId, send: 1, to: started.delivery.to, code: started.delivery.code });
+  if (started.delivery && sender) await dispatchCode(deps, sender, { challengeId, send: 1, to: started.delivery.to, code: started.delivery.code });
 
   return {
     challenge_id: challengeId,
-    channel: input.channel,
-    destination: maskDestination(input.channel, started.destination),
+    channel: type,
+    destination: started.delivery ? maskDestination(started.delivery.channel, started.delivery.to) : null,
     expires_in: config.otp.ttlSeconds,
-    resend_after: config.otp.resendSeconds,
+    resend_after: started.delivery ? config.otp.resendSeconds : null,
+    factors: usable,
   };
 }

@@ -7,7 +7,7 @@ import { codeMac, generateCode } from "../factors/oob/code";
 import { rateLimited } from "../limits";
 import type { ChallengeView } from "./login";
 
-export async function resend(deps: Deps, input: { challengeId: string }): Promise<ChallengeView> {
+export async function resend(deps: Deps, input: { challengeId: string }): Promise<Omit<ChallengeView, "factors">> {
   const { config, store } = deps;
   // With no channel deliverable, refuse before the old code is replaced. (The
   // challenge's own channel is known only after the statement; a channel that
@@ -22,6 +22,7 @@ export async function resend(deps: Deps, input: { challengeId: string }): Promis
     smsNumber: config.rateLimits.smsNumber,
   });
   if (result.outcome === "gone") throw new AuthError("challenge_expired");
+  if (result.outcome === "not_resendable") throw new AuthError("resend_unavailable");
   if (result.outcome === "too_soon") {
     throw new AuthError("resend_too_soon", { retry_after: result.retryAfterSeconds }, {
       headers: { "retry-after": String(result.retryAfterSeconds) },

@@ -5,39 +5,57 @@ import type { RateHit, RateVerdict } from "../limits";
 import type { NewRefresh } from "../session/store";
 import type { Channel, FactorType } from "../types";
 
-export interface LoginLookup {
-  rate: RateVerdict;
-  user:
-    | (UserWithPassword & {
-        locked: boolean;
-        /** Seconds left of a growing wait after repeated wrong codes; 0 when none. */
-        waitSeconds: number;
-      })
-    | null;
+/** An account as sign-in sees it: its password hash, its state, and what it can sign in with. */
+export interface SignInAccount extends UserWithPassword {
+  locked: boolean;
+  /** Seconds left of a growing wait after repeated wrong codes; 0 when none. */
+  waitSeconds: number;
+  /** The active authenticator app, sealed, or null. */
+  totp: { id: string; secretSealed: string; keyId: string } | null;
+  /** Unused recovery codes. */
+  recoveryRemaining: number;
 }
 
-/** What the store compares a presented code against; each factor says what it keeps. */
-export type ChallengeCheck = { kind: "mac"; mac: string };
+export interface LoginLookup {
+  rate: RateVerdict;
+  user: SignInAccount | null;
+  /** The database's clock (epoch seconds): TOTP steps are computed on the same clock that later checks them. */
+  dbNowSeconds: number;
+}
+
+/**
+ * What the store compares a presented code against; each factor says what it keeps:
+ * - `mac`: the MAC of the one code sent (e-mail, SMS);
+ * - `steps`: the MACs of the authenticator's code for each 30 s step of the challenge's life, from `firstStep`;
+ * - `lookup`: nothing on the challenge; the code is looked up among the account's recovery codes.
+ */
+export type ChallengeCheck = { kind: "mac"; mac: string } | { kind: "steps"; firstStep: number; macs: string[] } | { kind: "lookup" };
 
 export interface NewChallenge {
   id: string;
   userId: string;
   factor: FactorType;
-  /** The address or number a code goes to, fixed at login so a resend goes to the same place. */
-  destination: string;
+  /** The address or number a code goes to, fixed at login so a resend goes to the same place; null when nothing is sent. */
+  destination: string | null;
   check: ChallengeCheck;
   ttlSeconds: number;
   maxAttempts: number;
   resendSeconds: number;
 }
 
-/** What a presented code proves, computed without the database: its MAC bound to the challenge. */
+/**
+ * What a presented code proves, computed without the database: its MAC bound to
+ * the challenge (compared with an e-mail or SMS code's MAC, or a TOTP step's),
+ * and its recovery-code MACs under each configured key (none unless it has the
+ * shape of a recovery code).
+ */
 export interface Proof {
   mac: string;
+  recoveryMacs: string[];
 }
 
 export type ConsumeResult =
-  | { outcome: "verified"; userId: string }
+  | { outcome: "verified"; userId: string; factor: FactorType; authTime: number }
   | { outcome: "wrong_code"; attemptsRemaining: number }
   | { outcome: "rate_limited"; retryAfterSeconds: number }
   /** Unknown, expired, already consumed, out of attempts or locked: indistinguishable on purpose. */
@@ -48,6 +66,8 @@ export type RenewResult =
   | { outcome: "too_soon"; retryAfterSeconds: number }
   | { outcome: "send_limit" }
   | { outcome: "rate_limited"; retryAfterSeconds: number }
+  /** A live challenge whose factor sends nothing (TOTP, recovery). */
+  | { outcome: "not_resendable" }
   | { outcome: "gone" };
 
 export interface RenewLimits {

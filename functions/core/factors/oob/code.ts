@@ -25,7 +25,15 @@ export function generateCode(random: (buf: Uint32Array) => Uint32Array = (b) => 
  * without the key. A database dump yields no usable code either.
  */
 export async function codeMac(secretKey: Uint8Array, challengeId: string, code: string): Promise<string> {
-  const key = await deriveKey(secretKey, "otp-mac/v1");
+  return codeMacWith(await codeMacKey(secretKey), challengeId, code);
+}
+
+/** The MAC subkey, derived once when many codes are MACed (a TOTP challenge's steps). */
+export function codeMacKey(secretKey: Uint8Array): Promise<Uint8Array> {
+  return deriveKey(secretKey, "otp-mac/v1");
+}
+
+export async function codeMacWith(key: Uint8Array, challengeId: string, code: string): Promise<string> {
   return toBase64Url(await hmacSha256(key, `${challengeId}:${code}`));
 }
 

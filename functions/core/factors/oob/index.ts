@@ -9,7 +9,7 @@
  */
 import { hit } from "../../limits";
 import type { Channel } from "../../types";
-import type { ChallengeStart, Factor, StartContext } from "../types";
+import type { Factor, StartContext } from "../types";
 import { codeMac, generateCode } from "./code";
 
 /** The counters one sent code bumps: per account, the cooldown between challenges, and for SMS the number and the client. */
@@ -25,22 +25,22 @@ function sendHits(ctx: StartContext, channel: Channel, userId: string, destinati
   return hits;
 }
 
-function outOfBand(channel: Channel, destinationOf: (user: { email: string; phone: string | null }) => string | null): Factor {
+function outOfBand(channel: Channel, destinationOf: (account: { email: string; phone: string | null }) => string | null): Factor {
   return {
     type: channel,
-    async start(ctx, user): Promise<ChallengeStart | null> {
-      const destination = destinationOf(user);
-      if (!destination) return null;
+    held: (account) => destinationOf(account) !== null,
+    async start(ctx, account) {
+      const destination = destinationOf(account)!;
       const code = generateCode();
       return {
         destination,
         check: { kind: "mac", mac: await codeMac(ctx.config.secretKey, ctx.challengeId, code) },
-        hits: sendHits(ctx, channel, user.id, destination),
+        hits: sendHits(ctx, channel, account.id, destination),
         delivery: { channel, to: destination, code },
       };
     },
   };
 }
 
-export const emailFactor = outOfBand("email", (user) => user.email);
-export const smsFactor = outOfBand("sms", (user) => user.phone);
+export const emailFactor = outOfBand("email", (account) => account.email);
+export const smsFactor = outOfBand("sms", (account) => account.phone);
