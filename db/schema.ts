@@ -3,7 +3,7 @@
  * drizzle/; never edit those files by hand.
  */
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const users = pgTable("users", {
   id: uuid("id").primaryKey(),
@@ -17,8 +17,14 @@ export const users = pgTable("users", {
   failedOtpCount: integer("failed_otp_count").notNull().default(0),
   /** No new challenge before this (the growing wait after repeated wrong codes). */
   otpBlockedUntil: timestamp("otp_blocked_until", { withTimezone: true }),
-  /** Set after 100 consecutive wrong codes (NIST SP 800-63B); cleared only by an operator or a reset. */
+  /** Set after 100 consecutive wrong codes (NIST SP 800-63B); cleared only by an operator (a password reset leaves it). */
   lockedAt: timestamp("locked_at", { withTimezone: true }),
+  /** When an e-mail code (sign-in or reset) was first accepted: the address is proven. */
+  emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+  /** When an SMS code to this number was first accepted. */
+  phoneVerifiedAt: timestamp("phone_verified_at", { withTimezone: true }),
+  /** BCP 47 language of every message the account gets (en, pt-BR). */
+  locale: text("locale").notNull().default("en"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -33,6 +39,8 @@ export const challenges = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /** What the code is for: signing in, resetting the password, or confirming a new phone number. */
+    purpose: text("purpose", { enum: ["sign_in", "password_reset", "phone_change"] }).notNull().default("sign_in"),
     /** The factor this challenge is for (the column kept its first name: it began with e-mail and SMS only). */
     channel: text("channel", { enum: ["email", "sms", "totp", "recovery"] }).notNull(),
     /** Where the code went, fixed at login so a resend goes to the same place; null for factors that send nothing. */
@@ -108,6 +116,15 @@ export const refreshSessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     rotatedAt: timestamp("rotated_at", { withTimezone: true }),
+    /**
+     * The session's public id (`sid` in access tokens, the id in /auth/sessions).
+     * The family id stays the refresh token's secret companion and is never shown.
+     */
+    sid: uuid("sid").unique(),
+    /** The client's user agent (at most 256 characters) and IP prefix (/24, /48), as of its last use: never a full address. */
+    userAgent: text("user_agent"),
+    ipPrefix: text("ip_prefix"),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     /** When the user proved both factors; refreshing keeps it, so a refresh never makes a sign-in recent. Null before it was recorded. */
     authTime: timestamp("auth_time", { withTimezone: true }),
     /** The second factor that opened the family (email, sms, totp, recovery); null before it was recorded. */
@@ -161,4 +178,41 @@ export const recoveryCodes = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.codeMac] })],
+);
+
+/**
+ * The security log: who did what, when, from where (an IP prefix and a user
+ * agent, never a full address), with which factor. Never a code, a password or
+ * a token. Kept AUTH_EVENTS_RETENTION_DAYS; gone with the account.
+ */
+export const authEvents = pgTable(
+  "auth_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type", {
+      enum: [
+        "login_succeeded",
+        "login_failed",
+        "challenge_locked",
+        "account_locked",
+        "factor_enrolled",
+        "factor_removed",
+        "recovery_code_used",
+        "recovery_codes_regenerated",
+        "password_reset",
+        "password_changed",
+        "phone_changed",
+        "session_revoked",
+        "refresh_reuse_detected",
+      ],
+    }).notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    ipPrefix: text("ip_prefix"),
+    userAgent: text("user_agent"),
+    factor: text("factor"),
+  },
+  (t) => [index("auth_events_user_id_id_idx").on(t.userId, t.id), index("auth_events_at_idx").on(t.at)],
 );
