@@ -12,8 +12,9 @@ export async function cleanup(controller: ScheduledController, env: Env, ctx: Ex
   const started = Date.now();
   const wiring = wire(env, ctx, { cron: controller.cron });
   try {
-    const deleted = await cleanupExpired(wiring.store());
-    const resealed = await resealFactors(wiring.config(), wiring.store());
+    const config = wiring.config();
+    const deleted = await cleanupExpired(wiring.store(), config.eventsRetentionDays);
+    const resealed = await resealFactors(config, wiring.store());
     wiring.log("info", "cleanup", { ...deleted, factors_resealed: resealed.resealed, factors_to_reseal: resealed.remaining, duration_ms: Date.now() - started, db_statements: wiring.statements() });
   } catch (error) {
     wiring.log("error", "cleanup_failed", { error: describeError(error) });

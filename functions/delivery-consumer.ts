@@ -6,18 +6,43 @@
  */
 import * as z from "zod/mini";
 import { abandonDeliveryJob, retryDelaySeconds, runDeliveryJob, type DeliveryJob } from "./core/delivery/job";
+import { NOTICE_KINDS } from "./core/delivery/messages";
 import { describeError } from "./monitoring";
 import { wire } from "./wiring";
 
 export const DELIVERY_QUEUE = "auth-delivery";
 export const DEAD_LETTER_QUEUE = "auth-delivery-dlq";
 
-const Job = z.object({
-  v: z.literal(1),
-  challengeId: z.string().check(z.regex(/^[0-9a-f-]{36}$/)),
-  send: z.number().check(z.int(), z.minimum(1)),
-  sealed: z.string().check(z.maxLength(200)),
-});
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const Meta = z.nullable(z.string().check(z.maxLength(256)));
+
+/** The three kinds of job (core/delivery/job.ts): a code, a security notice, a failed sign-in to log. */
+const Job = z.union([
+  z.strictObject({
+    v: z.literal(1),
+    challengeId: z.string().check(z.regex(UUID)),
+    send: z.number().check(z.int(), z.minimum(1)),
+    sealed: z.string().check(z.maxLength(200)),
+  }),
+  z.strictObject({
+    v: z.literal(1),
+    kind: z.literal("notice"),
+    userId: z.string().check(z.regex(UUID)),
+    notice: z.enum(NOTICE_KINDS),
+  }),
+  z.strictObject({
+    v: z.literal(1),
+    kind: z.literal("login_failed"),
+    email: z.string().check(z.maxLength(254)),
+    ipPrefix: Meta,
+    userAgent: Meta,
+  }),
+]);
+
+/** What a log line may say of a job: never the sealed code, the e-mail or the user agent. */
+function describeJob(job: DeliveryJob): Record<string, unknown> {
+  return "kind" in job ? { job: job.kind } : { challenge_id: job.challengeId, send: job.send };
+}
 
 export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
@@ -47,16 +72,17 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
         outcomes[outcome.result] = (outcomes[outcome.result] ?? 0) + 1;
         if (outcome.result === "retry") {
           const delaySeconds = outcome.delaySeconds ?? retryDelaySeconds(message.attempts, config.deliveryRetryBaseSeconds);
-          log("warn", "delivery_retry", { challenge_id: job.challengeId, send: job.send, attempt: message.attempts, reason: outcome.reason, delay_s: delaySeconds });
+          log("warn", "delivery_retry", { ...describeJob(job), attempt: message.attempts, reason: outcome.reason, delay_s: delaySeconds });
           message.retry({ delaySeconds });
         } else {
-          if (outcome.result === "skipped") log("info", "delivery_skipped", { challenge_id: job.challengeId, send: job.send, why: outcome.why });
+          if (outcome.result === "skipped") log("info", "delivery_skipped", { ...describeJob(job), why: outcome.why });
           message.ack();
         }
       } catch (error) {
         // The database or the runtime failed, not the provider: try again later.
-        log("error", "delivery_job_error", { challenge_id: job.challengeId, error: describeError(error) });
-        wiring.report(error, { queue: batch.queue, challenge_id: job.challengeId });
+        const about: Record<string, string> = "kind" in job ? { job: job.kind } : { challenge_id: job.challengeId };
+        log("error", "delivery_job_error", { ...about, error: describeError(error) });
+        wiring.report(error, { queue: batch.queue, ...about });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.deliveryRetryBaseSeconds) });
         outcomes.error = (outcomes.error ?? 0) + 1;
       }

@@ -18,13 +18,13 @@ const ConfirmBody = z.object({ code: field.code });
 const recent = signedIn({ recent: true });
 
 export default createFunction()
-  .get("/auth/factors", flowDeps, signedIn(), async (c) => c.json(await listFactors(c.get("deps"), c.get("claims")), 200))
-  .post("/auth/factors/totp", flowDeps, recent, async (c) => c.json(await enrolTotp(c.get("deps"), c.get("claims")), 201))
+  .get("/auth/factors", flowDeps, signedIn(), async (c) => c.json(await listFactors(c.get("deps"), c.get("caller")), 200))
+  .post("/auth/factors/totp", flowDeps, recent, async (c) => c.json(await enrolTotp(c.get("deps"), c.get("caller")), 201))
   .post("/auth/factors/totp/confirm", jsonBody(ConfirmBody), flowDeps, recent, async (c) =>
-    c.json(await confirmTotp(c.get("deps"), c.get("claims"), c.get("body").code), 200),
+    c.json(await confirmTotp(c.get("deps"), c.get("caller"), c.get("body").code), 200),
   )
   .delete("/auth/factors/totp", flowDeps, recent, async (c) => {
-    await removeTotp(c.get("deps"), c.get("claims"));
+    await removeTotp(c.get("deps"), c.get("caller"));
     return c.body(null, 204);
   })
-  .post("/auth/recovery-codes", flowDeps, recent, async (c) => c.json(await regenerateRecoveryCodes(c.get("deps"), c.get("claims")), 201));
+  .post("/auth/recovery-codes", flowDeps, recent, async (c) => c.json(await regenerateRecoveryCodes(c.get("deps"), c.get("caller")), 201));

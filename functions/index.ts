@@ -6,14 +6,17 @@
 import { Hono } from "hono";
 import { cleanup } from "./cleanup";
 import { deliveryConsumer } from "./delivery-consumer";
+import events from "./events";
 import factors from "./factors";
 import health from "./health";
 import jwks from "./jwks";
 import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
 import login from "./login";
 import me from "./me";
+import password from "./password";
 import register from "./register";
 import resend from "./resend";
+import sessions from "./sessions";
 import token from "./token";
 import verify from "./verify";
 
@@ -25,6 +28,9 @@ app.route("/", verify);
 app.route("/", resend);
 app.route("/", me);
 app.route("/", factors);
+app.route("/", password);
+app.route("/", sessions);
+app.route("/", events);
 app.route("/", token);
 app.route("/", jwks);
 app.route("/", health);

@@ -9,9 +9,10 @@ const RegisterBody = z.object({
   email: field.email,
   password: field.password,
   phone: z.optional(field.phone),
+  locale: z.optional(field.locale),
 });
 
 export default createFunction().post("/auth/register", jsonBody(RegisterBody), flowDeps, async (c) => {
-  const user = await register(c.get("deps"), c.get("body"));
+  const user = await register(c.get("deps"), { ...c.get("body"), acceptLanguage: c.req.header("accept-language") ?? null });
   return c.json({ user }, 201);
 });

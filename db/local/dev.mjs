@@ -49,7 +49,8 @@ function isLoopback(databaseUrl) {
 
 async function main() {
   mkdirSync(dataDir, { recursive: true });
-  const config = { ENVIRONMENT: "development", ...readEnvFile(`${root}/.env`) };
+  // No internet is assumed: the breached-password check is off unless .env or the environment turns it on.
+  const config = { ENVIRONMENT: "development", HIBP_API_URL: "off", ...readEnvFile(`${root}/.env`) };
   for (const [key, value] of Object.entries(process.env)) {
     if (value && (key in config || /^(DATABASE_|SECRET_KEY|PASSWORD_PEPPER|TWILIO_|SENDGRID_|EMAIL_FROM|HEALTH_|JWT_|OTP_|ACCESS_TOKEN_|ENVIRONMENT)/.test(key))) {
       config[key] = value;

@@ -9,6 +9,8 @@ import type { LockoutPolicy } from "../../functions/core/config";
 import type { ConfirmResult, EnrolResult, FactorRow, FactorStore, PendingTotp, SealedSecret } from "../../functions/core/factors/store";
 import type { Db } from "../client";
 import { factors } from "../schema";
+import type { Caller, ClientMeta } from "../../functions/core/types";
+import { eventValues, liveSession } from "./common";
 import { streakAfter } from "./limits";
 
 function recoveryRows(userId: string, recovery: { macs: string[]; keyId: string }) {
@@ -20,11 +22,11 @@ function recoveryRows(userId: string, recovery: { macs: string[]; keyId: string 
 
 export function factorStore(db: Db): FactorStore {
   return {
-    async enrolTotp(userId: string, factor: { id: string } & SealedSecret): Promise<EnrolResult> {
+    async enrolTotp(caller: Caller, factor: { id: string } & SealedSecret): Promise<EnrolResult> {
       // Insert, or replace a pending one in place; an active one is never touched
       // (the conflict's WHERE is false, so nothing is returned and the caller says 409).
       const result = await db.execute<{ email: string | null; enrolled: number }>(sql`
-        WITH u AS (SELECT id, email FROM users WHERE id = ${userId}),
+        WITH u AS (SELECT id, email FROM users WHERE id = ${caller.userId} AND ${liveSession(caller)}),
         ins AS (
           INSERT INTO factors AS f (id, user_id, type, status, secret_sealed, key_id)
           SELECT ${factor.id}, u.id, 'totp', 'pending', ${factor.secretSealed}, ${factor.keyId} FROM u
@@ -36,19 +38,21 @@ export function factorStore(db: Db): FactorStore {
         )
         SELECT (SELECT email FROM u) AS email, (SELECT count(*) FROM ins)::int AS enrolled`);
       const row = result.rows[0];
-      if (!row?.email) return { status: "no_account" };
+      if (!row?.email) return { status: "dead_caller" };
       return Number(row.enrolled) === 1 ? { status: "pending", email: row.email } : { status: "exists" };
     },
 
-    async pendingTotp(userId: string, maxAttempts: number): Promise<PendingTotp | null> {
-      const rows = await db
-        .select({ id: factors.id, secretSealed: factors.secretSealed, keyId: factors.keyId, attempts: factors.attempts })
-        .from(factors)
-        .where(and(eq(factors.userId, userId), eq(factors.type, "totp"), eq(factors.status, "pending"), sql`${factors.attempts} < ${maxAttempts}`));
-      return rows[0] ?? null;
+    async pendingTotp(caller: Caller, maxAttempts: number) {
+      const result = await db.execute<{ live: boolean; id: string | null; secret_sealed: string; key_id: string; attempts: number }>(sql`
+        SELECT ${liveSession(caller)} AS live, f.id, f.secret_sealed, f.key_id, f.attempts
+        FROM (SELECT 1) AS one
+        LEFT JOIN factors f ON f.user_id = ${caller.userId} AND f.type = 'totp' AND f.status = 'pending' AND f.attempts < ${maxAttempts}`);
+      const row = result.rows[0];
+      if (!row?.live) return "dead_caller" as const;
+      return row.id ? { id: row.id, secretSealed: row.secret_sealed, keyId: row.key_id, attempts: Number(row.attempts) } : null;
     },
 
-    async confirmTotp(userId, factorId, step, maxAttempts, recovery): Promise<ConfirmResult> {
+    async confirmTotp(userId, factorId, step, maxAttempts, recovery, client): Promise<ConfirmResult> {
       const result = await db.execute<{ confirmed: number; created: number }>(sql`
         WITH act AS (
           UPDATE factors SET status = 'active', last_step = ${step}::bigint, confirmed_at = now(), last_used_at = now()
@@ -61,8 +65,12 @@ export function factorStore(db: Db): FactorStore {
           WHERE EXISTS (SELECT 1 FROM act)
             AND NOT EXISTS (SELECT 1 FROM recovery_codes r WHERE r.user_id = ${userId} AND r.used_at IS NULL)
           RETURNING 1
+        ),
+        ev AS (
+          INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
+          SELECT user_id, ${eventValues("factor_enrolled", client, "totp")} FROM act RETURNING 1
         )
-        SELECT (SELECT count(*) FROM act)::int AS confirmed, (SELECT count(*) FROM codes)::int AS created`);
+        SELECT (SELECT count(*) FROM act)::int AS confirmed, (SELECT count(*) FROM codes)::int AS created, (SELECT count(*) FROM ev) AS logged`);
       const row = result.rows[0];
       if (!row || Number(row.confirmed) !== 1) return { outcome: "gone" };
       return { outcome: "confirmed", recoveryCodesCreated: Number(row.created) > 0 };
@@ -87,7 +95,7 @@ export function factorStore(db: Db): FactorStore {
       return remaining === null || remaining === undefined ? null : { attemptsRemaining: Number(remaining) };
     },
 
-    async listFactors(userId: string) {
+    async listFactors(caller: Caller) {
       const result = await db.execute<{
         email: string;
         phone: string | null;
@@ -103,7 +111,7 @@ export function factorStore(db: Db): FactorStore {
                (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)::int AS recovery_remaining,
                (SELECT to_json(max(s.created_at)) #>> '{}' FROM refresh_sessions s WHERE s.user_id = u.id AND s.factor = 'email') AS email_used,
                (SELECT to_json(max(s.created_at)) #>> '{}' FROM refresh_sessions s WHERE s.user_id = u.id AND s.factor = 'sms') AS sms_used
-        FROM users u WHERE u.id = ${userId}`);
+        FROM users u WHERE u.id = ${caller.userId} AND ${liveSession(caller)}`);
       const row = result.rows[0];
       if (!row) return null;
       const list: FactorRow[] = [
@@ -116,23 +124,31 @@ export function factorStore(db: Db): FactorStore {
       return { factors: list, recoveryRemaining: Number(row.recovery_remaining) };
     },
 
-    async removeTotp(userId: string): Promise<boolean> {
-      const rows = await db.delete(factors).where(and(eq(factors.userId, userId), eq(factors.type, "totp"))).returning({ id: factors.id });
-      return rows.length > 0;
+    async removeTotp(caller: Caller, client: ClientMeta) {
+      const result = await db.execute<{ live: boolean; removed: number }>(sql`
+        WITH ok AS (SELECT ${liveSession(caller)} AS live),
+        d AS (DELETE FROM factors WHERE user_id = ${caller.userId} AND type = 'totp' AND (SELECT live FROM ok) RETURNING user_id),
+        ev AS (INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor) SELECT user_id, ${eventValues("factor_removed", client, "totp")} FROM d RETURNING 1)
+        SELECT (SELECT live FROM ok) AS live, (SELECT count(*) FROM d)::int AS removed, (SELECT count(*) FROM ev) AS logged`);
+      const row = result.rows[0];
+      if (!row?.live) return "dead_caller" as const;
+      return Number(row.removed) > 0 ? ("removed" as const) : ("none" as const);
     },
 
-    async replaceRecoveryCodes(userId, recovery): Promise<boolean> {
+    async replaceRecoveryCodes(caller: Caller, recovery, client): Promise<boolean> {
       // The old codes die in the same statement the new ones are stored.
+      const userId = caller.userId;
       const result = await db.execute<{ inserted: number }>(sql`
-        WITH u AS (SELECT id FROM users WHERE id = ${userId}),
+        WITH u AS (SELECT id FROM users WHERE id = ${userId} AND ${liveSession(caller)}),
         old AS (DELETE FROM recovery_codes WHERE user_id IN (SELECT id FROM u) RETURNING 1),
         ins AS (
           INSERT INTO recovery_codes (user_id, code_mac, key_id)
           SELECT v.user_id, v.code_mac, v.key_id FROM (VALUES ${recoveryRows(userId, recovery)}) AS v(user_id, code_mac, key_id)
           WHERE EXISTS (SELECT 1 FROM u)
           RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM old)::int AS deleted`);
+        ),
+        ev AS (INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor) SELECT id, ${eventValues("recovery_codes_regenerated", client)} FROM u RETURNING 1)
+        SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM old)::int AS deleted, (SELECT count(*) FROM ev) AS logged`);
       return Number(result.rows[0]?.inserted ?? 0) > 0;
     },
 

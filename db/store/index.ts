@@ -6,6 +6,8 @@ import type { AuthStore } from "../../functions/core/store";
 import type { Db } from "../client";
 import { accountStore } from "./account";
 import { deliveryStore } from "./delivery";
+import { eventStore } from "./events";
+import { recoveryStore } from "./recovery";
 import { factorStore } from "./factors";
 import { limitStore } from "./limits";
 import { maintenanceStore } from "./maintenance";
@@ -16,6 +18,8 @@ export function postgresStore(db: Db): AuthStore {
   return {
     ...limitStore(db),
     ...accountStore(db),
+    ...recoveryStore(db),
+    ...eventStore(db),
     ...signInStore(db),
     ...factorStore(db),
     ...sessionStore(db),

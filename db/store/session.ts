@@ -1,46 +1,125 @@
-/** Refresh-token families in Postgres: one statement per method. */
-import { and, eq, gt, sql } from "drizzle-orm";
-import type { RotateResult, SessionStore } from "../../functions/core/session/store";
+/** Sessions (refresh-token families) in Postgres: one statement per method. */
+import { sql } from "drizzle-orm";
+import type { RotateResult, SessionStore, SessionView } from "../../functions/core/session/store";
+import type { Caller, ClientMeta, FactorType } from "../../functions/core/types";
 import type { Db } from "../client";
-import { refreshSessions } from "../schema";
+import { eventValues, liveSession } from "./common";
 
 export function sessionStore(db: Db): SessionStore {
   return {
-    async rotateRefresh(familyId: string, tokenHash: string, newHash: string): Promise<RotateResult> {
-      // One UPDATE of the family's row: the current token rotates; any other token
-      // of the family (a rotated one being replayed, or the loser of two parallel
-      // refreshes, which re-checks after the winner commits) revokes the family.
-      const current = sql`${refreshSessions.tokenHash} = ${tokenHash} AND ${refreshSessions.revokedAt} IS NULL AND ${refreshSessions.expiresAt} > now()`;
-      const rows = await db
-        .update(refreshSessions)
-        .set({
-          tokenHash: sql`CASE WHEN ${current} THEN ${newHash} ELSE ${refreshSessions.tokenHash} END`,
-          rotatedAt: sql`CASE WHEN ${current} THEN now() ELSE ${refreshSessions.rotatedAt} END`,
-          revokedAt: sql`CASE WHEN ${current} THEN NULL ELSE COALESCE(${refreshSessions.revokedAt}, now()) END`,
-        })
-        // An expired family is simply gone: its tokens are not "reused", just old.
-        .where(and(eq(refreshSessions.id, familyId), gt(refreshSessions.expiresAt, sql`now()`)))
-        .returning({
-          userId: refreshSessions.userId,
-          rotated: sql<boolean>`${refreshSessions.tokenHash} = ${newHash}`,
-          expiresIn: sql<number>`GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ${refreshSessions.expiresAt} - now())))::int`,
-          authTime: sql<number | null>`FLOOR(EXTRACT(EPOCH FROM ${refreshSessions.authTime}))::float8`,
-          factor: refreshSessions.factor,
-        });
-      const row = rows[0];
+    async rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta): Promise<RotateResult> {
+      // One UPDATE of the family's row: the current token rotates (and the row
+      // records where it was used from); any other token of the family (a rotated
+      // one being replayed, or the loser of two parallel refreshes, which
+      // re-checks after the winner commits) revokes the family, and the first
+      // such reuse is logged in the same statement.
+      const current = sql`s.token_hash = ${tokenHash} AND s.revoked_at IS NULL AND s.expires_at > now()`;
+      const result = await db.execute<{
+        user_id: string;
+        rotated: boolean;
+        expires_in: number;
+        auth_time: number | null;
+        factor: FactorType | null;
+        sid: string | null;
+      }>(sql`
+        WITH cur AS (
+          UPDATE refresh_sessions s SET
+            token_hash = CASE WHEN ${current} THEN ${newHash} ELSE s.token_hash END,
+            rotated_at = CASE WHEN ${current} THEN now() ELSE s.rotated_at END,
+            last_used_at = CASE WHEN ${current} THEN now() ELSE s.last_used_at END,
+            user_agent = CASE WHEN ${current} THEN ${client.userAgent} ELSE s.user_agent END,
+            ip_prefix = CASE WHEN ${current} THEN ${client.ipPrefix} ELSE s.ip_prefix END,
+            revoked_at = CASE WHEN ${current} THEN NULL ELSE COALESCE(s.revoked_at, now()) END
+          -- An expired family is simply gone: its tokens are not "reused", just old.
+          WHERE s.id = ${familyId} AND s.expires_at > now()
+          RETURNING s.user_id, s.token_hash = ${newHash} AS rotated, s.revoked_at = now() AS revoked_now, s.factor, s.sid,
+                    GREATEST(0, FLOOR(EXTRACT(EPOCH FROM s.expires_at - now())))::int AS expires_in,
+                    FLOOR(EXTRACT(EPOCH FROM s.auth_time))::float8 AS auth_time
+        ),
+        reuse AS (
+          INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
+          SELECT user_id, ${eventValues("refresh_reuse_detected", client, sql`cur.factor`)} FROM cur WHERE NOT rotated AND revoked_now
+          RETURNING 1
+        )
+        SELECT cur.*, (SELECT count(*) FROM reuse) AS logged FROM cur`);
+      const row = result.rows[0];
       if (!row) return { outcome: "gone" };
       if (!row.rotated) return { outcome: "reused" };
-      const authTime = row.authTime === null ? null : Number(row.authTime);
-      return { outcome: "rotated", userId: row.userId, expiresInSeconds: Number(row.expiresIn), session: { authTime, factor: row.factor } };
+      return {
+        outcome: "rotated",
+        userId: row.user_id,
+        expiresInSeconds: Number(row.expires_in),
+        session: { authTime: row.auth_time === null ? null : Number(row.auth_time), factor: row.factor, sid: row.sid },
+      };
     },
 
-    async revokeRefresh(familyId: string): Promise<void> {
+    async revokeRefresh(familyId: string, client: ClientMeta): Promise<void> {
       // Any token of the family logs it out, a rotated one included: a victim whose
       // token was stolen and rotated can still end the thief's session.
-      await db
-        .update(refreshSessions)
-        .set({ revokedAt: sql`COALESCE(${refreshSessions.revokedAt}, now())` })
-        .where(eq(refreshSessions.id, familyId));
+      await db.execute(sql`
+        WITH r AS (
+          UPDATE refresh_sessions SET revoked_at = now() WHERE id = ${familyId} AND revoked_at IS NULL RETURNING user_id, factor
+        )
+        INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
+        SELECT user_id, ${eventValues("session_revoked", client, sql`r.factor`)} FROM r`);
+    },
+
+    async listSessions(caller: Caller): Promise<SessionView[] | null> {
+      const result = await db.execute<{
+        live: boolean;
+        sessions: { id: string; created_at: string; last_used_at: string | null; user_agent: string | null; ip_prefix: string | null; factor: FactorType | null }[] | null;
+      }>(sql`
+        SELECT ${liveSession(caller)} AS live,
+               (SELECT json_agg(json_build_object('id', s.sid, 'created_at', s.created_at, 'last_used_at', s.last_used_at,
+                                                  'user_agent', s.user_agent, 'ip_prefix', s.ip_prefix, 'factor', s.factor)
+                                ORDER BY s.created_at DESC)
+                FROM refresh_sessions s
+                WHERE s.user_id = ${caller.userId} AND s.revoked_at IS NULL AND s.expires_at > now() AND s.sid IS NOT NULL) AS sessions`);
+      const row = result.rows[0];
+      if (!row?.live) return null;
+      return (row.sessions ?? []).map((s) => ({
+        id: s.id,
+        createdAt: s.created_at,
+        lastUsedAt: s.last_used_at,
+        userAgent: s.user_agent,
+        ipPrefix: s.ip_prefix,
+        factor: s.factor,
+      }));
+    },
+
+    async revokeSession(caller: Caller, sid: string, client: ClientMeta) {
+      const result = await db.execute<{ live: boolean; revoked: number }>(sql`
+        WITH ok AS (SELECT ${liveSession(caller)} AS live),
+        r AS (
+          UPDATE refresh_sessions s SET revoked_at = now()
+          WHERE s.sid = ${sid}::uuid AND s.user_id = ${caller.userId} AND s.revoked_at IS NULL AND s.expires_at > now()
+            AND (SELECT live FROM ok)
+          RETURNING s.user_id, s.factor
+        ),
+        ev AS (
+          INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
+          SELECT user_id, ${eventValues("session_revoked", client, sql`r.factor`)} FROM r RETURNING 1
+        )
+        SELECT (SELECT live FROM ok) AS live, (SELECT count(*) FROM r)::int AS revoked, (SELECT count(*) FROM ev) AS logged`);
+      const row = result.rows[0];
+      if (!row?.live) return "dead_caller";
+      return Number(row.revoked) === 1 ? "revoked" : "not_found";
+    },
+
+    async revokeAllSessions(caller: Caller, client: ClientMeta): Promise<boolean> {
+      const result = await db.execute<{ live: boolean }>(sql`
+        WITH ok AS (SELECT ${liveSession(caller)} AS live),
+        r AS (
+          UPDATE refresh_sessions s SET revoked_at = now()
+          WHERE s.user_id = ${caller.userId} AND s.revoked_at IS NULL AND (SELECT live FROM ok)
+          RETURNING s.user_id, s.factor
+        ),
+        ev AS (
+          INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
+          SELECT user_id, ${eventValues("session_revoked", client, sql`r.factor`)} FROM r RETURNING 1
+        )
+        SELECT (SELECT live FROM ok) AS live, (SELECT count(*) FROM ev) AS logged`);
+      return Boolean(result.rows[0]?.live);
     },
   };
 }

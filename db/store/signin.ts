@@ -41,11 +41,12 @@ export function signInStore(db: Db): SignInStore {
         totp_sealed: string | null;
         totp_key_id: string | null;
         recovery_remaining: number;
+        locale: string;
       }>(sql`
         WITH ${rateLimitCtes(hits)}
         SELECT (SELECT retry_after FROM over) AS retry_after,
                EXTRACT(EPOCH FROM now())::float8 AS db_now,
-               u.id, u.email, u.phone, u.password_hash,
+               u.id, u.email, u.phone, u.password_hash, u.locale,
                u.locked_at IS NOT NULL AS locked,
                GREATEST(0, CEIL(EXTRACT(EPOCH FROM u.otp_blocked_until - now())))::int AS wait_seconds,
                f.id AS totp_id, f.secret_sealed AS totp_sealed, f.key_id AS totp_key_id,
@@ -67,6 +68,7 @@ export function signInStore(db: Db): SignInStore {
               waitSeconds: Number(row.wait_seconds ?? 0),
               totp: row.totp_id && row.totp_sealed && row.totp_key_id ? { id: row.totp_id, secretSealed: row.totp_sealed, keyId: row.totp_key_id } : null,
               recoveryRemaining: Number(row.recovery_remaining ?? 0),
+              locale: row.locale,
             }
           : null,
       };
@@ -89,7 +91,7 @@ export function signInStore(db: Db): SignInStore {
       return verdict(result.rows[0]?.retry_after);
     },
 
-    async consumeChallenge(id: string, proof: Proof, { ipHit, refresh, lockout }): Promise<ConsumeResult> {
+    async consumeChallenge(id: string, proof: Proof, { ipHit, refresh, lockout, client }): Promise<ConsumeResult> {
       // One statement decides, for every factor. What "the right code" means:
       // - e-mail, SMS: the presented code's MAC equals the challenge's;
       // - TOTP: it equals the MAC kept for a step within one of now (the database's
@@ -120,6 +122,7 @@ export function signInStore(db: Db): SignInStore {
         remaining: number | null;
         factor: FactorType | null;
         auth_time: string | null;
+        locale: string | null;
       }>(sql`
         WITH ${rateLimitCtes([ipHit])},
         ch0 AS (SELECT user_id, channel, step_macs, first_step FROM challenges WHERE id = ${id}),
@@ -145,7 +148,7 @@ export function signInStore(db: Db): SignInStore {
           UPDATE challenges ch
           SET attempts = ch.attempts + CASE WHEN ${matches} THEN 0 ELSE 1 END,
               consumed_at = CASE WHEN ${matches} THEN now() ELSE NULL END
-          WHERE ch.id = ${id}
+          WHERE ch.id = ${id} AND ch.purpose = 'sign_in'
             AND ch.consumed_at IS NULL AND ch.expires_at > now() AND ch.attempts < ch.max_attempts
             AND NOT EXISTS (SELECT 1 FROM over)
             AND NOT EXISTS (SELECT 1 FROM users lu WHERE lu.id = ch.user_id AND lu.locked_at IS NOT NULL)
@@ -162,26 +165,42 @@ export function signInStore(db: Db): SignInStore {
           RETURNING r.code_mac
         ),
         streak AS (
-          UPDATE users u SET ${streakAfter(sql`c.verified`, lockout)}
+          UPDATE users u SET ${streakAfter(sql`c.verified`, lockout)},
+            -- The first accepted code sent to an address or a number proves it.
+            email_verified_at = CASE WHEN c.verified AND c.channel = 'email' THEN COALESCE(u.email_verified_at, now()) ELSE u.email_verified_at END,
+            phone_verified_at = CASE WHEN c.verified AND c.channel = 'sms' THEN COALESCE(u.phone_verified_at, now()) ELSE u.phone_verified_at END
           FROM c WHERE u.id = c.user_id
-          RETURNING u.id
+          RETURNING u.id, u.locale, u.locked_at IS NOT NULL AND u.locked_at = now() AS locked_now
         ),
         family AS (
-          INSERT INTO refresh_sessions (id, user_id, token_hash, expires_at, auth_time, factor)
-          SELECT ${refresh.familyId}, c.user_id, ${refresh.tokenHash}, now() + make_interval(secs => ${refresh.ttlSeconds}), now(), c.channel
+          INSERT INTO refresh_sessions (id, sid, user_id, token_hash, expires_at, auth_time, factor, user_agent, ip_prefix, last_used_at)
+          SELECT ${refresh.familyId}, ${refresh.sid}, c.user_id, ${refresh.tokenHash}, now() + make_interval(secs => ${refresh.ttlSeconds}),
+                 now(), c.channel, ${client.userAgent}, ${client.ipPrefix}, now()
           FROM c WHERE c.verified
           RETURNING id
+        ),
+        events AS (
+          INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
+          SELECT c.user_id, e.type, ${client.ipPrefix}, ${client.userAgent}, c.channel
+          FROM c CROSS JOIN LATERAL (VALUES
+            (CASE WHEN c.verified THEN 'login_succeeded' ELSE 'login_failed' END),
+            (CASE WHEN NOT c.verified AND c.remaining = 0 THEN 'challenge_locked' END),
+            (CASE WHEN (SELECT locked_now FROM streak) THEN 'account_locked' END),
+            (CASE WHEN c.verified AND c.channel = 'recovery' THEN 'recovery_code_used' END)
+          ) AS e(type)
+          WHERE e.type IS NOT NULL
+          RETURNING 1
         )
         SELECT (SELECT retry_after FROM over) AS retry_after, c.user_id, c.verified, c.remaining, c.channel AS factor,
-               EXTRACT(EPOCH FROM now())::float8 AS auth_time,
-               (SELECT count(*) FROM streak) AS streak, (SELECT count(*) FROM family) AS family,
+               EXTRACT(EPOCH FROM now())::float8 AS auth_time, (SELECT locale FROM streak) AS locale,
+               (SELECT count(*) FROM streak) AS streak, (SELECT count(*) FROM family) AS family, (SELECT count(*) FROM events) AS events,
                (SELECT count(*) FROM totp_used) AS totp_used, (SELECT count(*) FROM code_used) AS code_used
         FROM (SELECT 1) AS one LEFT JOIN c ON true`);
       const row = result.rows[0];
       if (row?.retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.retry_after) };
       if (!row?.user_id) return { outcome: "gone" };
       return row.verified
-        ? { outcome: "verified", userId: row.user_id, factor: row.factor!, authTime: Math.floor(Number(row.auth_time)) }
+        ? { outcome: "verified", userId: row.user_id, factor: row.factor!, authTime: Math.floor(Number(row.auth_time)), locale: row.locale ?? "en", sid: refresh.sid }
         : { outcome: "wrong_code", attemptsRemaining: Number(row.remaining) };
     },
 
@@ -197,13 +216,14 @@ export function signInStore(db: Db): SignInStore {
         over_retry_after: number | null;
         renewed: number;
         resendable: boolean;
+        locale: string;
       }>(sql`
         WITH cur AS (
           SELECT ch.id, ch.user_id, ch.channel, ch.destination, ch.sends, ch.resend_after,
                  ch.channel IN ('email', 'sms') AS resendable,
                  ch.channel IN ('email', 'sms') AND ch.resend_after <= now() AND ch.sends < ${limits.maxSends} AS may_send
           FROM challenges ch
-          WHERE ch.id = ${id} AND ch.consumed_at IS NULL AND ch.expires_at > now() AND ch.attempts < ch.max_attempts
+          WHERE ch.id = ${id} AND ch.purpose = 'sign_in' AND ch.consumed_at IS NULL AND ch.expires_at > now() AND ch.attempts < ch.max_attempts
             AND NOT EXISTS (SELECT 1 FROM users lu WHERE lu.id = ch.user_id AND lu.locked_at IS NOT NULL)
           FOR UPDATE OF ch
         ),
@@ -222,7 +242,7 @@ export function signInStore(db: Db): SignInStore {
           WHERE c.id = cur.id AND cur.may_send AND NOT EXISTS (SELECT 1 FROM over)
           RETURNING c.id
         )
-        SELECT cur.channel, cur.destination, cur.sends, cur.resendable,
+        SELECT cur.channel, cur.destination, cur.sends, cur.resendable, (SELECT locale FROM users WHERE id = cur.user_id) AS locale,
                GREATEST(1, CEIL(EXTRACT(EPOCH FROM cur.resend_after - now())))::int AS cooldown_left,
                (SELECT retry_after FROM over) AS over_retry_after,
                (SELECT count(*) FROM upd)::int AS renewed
@@ -237,6 +257,7 @@ export function signInStore(db: Db): SignInStore {
           destination: row.destination,
           expiresInSeconds: limits.ttlSeconds,
           send: Number(row.sends) + 1,
+          locale: row.locale,
         };
       }
       if (Number(row.sends) >= limits.maxSends) return { outcome: "send_limit" };

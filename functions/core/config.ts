@@ -4,7 +4,9 @@
  * variable, never a crash deep inside a handler and never a silently weak key.
  */
 import { PBKDF2_MAX_ITERATIONS } from "./account/password";
+import { DEFAULT_HIBP_API_URL } from "./account/breached";
 import { configInvalid, configMissing } from "./errors";
+import { LOCALES, normalizeLocale, type Locale } from "./locale";
 
 /**
  * The worker's bindings as this module reads them: any object whose string
@@ -48,6 +50,8 @@ export interface RateLimits {
   smsNumber: RateLimit;
   smsIp: RateLimit;
   registerIp: RateLimit;
+  resetAccount: RateLimit;
+  resetIp: RateLimit;
 }
 
 export interface LockoutPolicy {
@@ -81,6 +85,12 @@ export interface Config {
   reauthMaxAgeSeconds: number;
   /** true: e-mail and SMS codes stay usable for sign-in after an authenticator app is enrolled (weaker). */
   allowWeakFallback: boolean;
+  /** The Have I Been Pwned range API (k-anonymity), or null when the check is off. */
+  breachedPasswords: { apiUrl: string; minCount: number } | null;
+  /** Security-log rows older than this are deleted by the cron. */
+  eventsRetentionDays: number;
+  /** The language of an account that states none (and whose client sends no Accept-Language we speak). */
+  defaultLocale: Locale;
   otp: { ttlSeconds: number; maxAttempts: number; resendSeconds: number; maxSends: number };
   rateLimits: RateLimits;
   lockout: LockoutPolicy;
@@ -178,6 +188,20 @@ function factorKeys(env: RawEnv): Config["factorKeys"] {
   return previous ? { current, previous } : { current };
 }
 
+/** HIBP_API_URL: the range API by default; `off` turns the check off (dev and the bench, which have no internet). */
+function breachedPasswords(env: RawEnv): Config["breachedPasswords"] {
+  if (str(env, "HIBP_API_URL") === "off") return null;
+  return { apiUrl: url(env, "HIBP_API_URL", DEFAULT_HIBP_API_URL), minCount: int(env, "BREACHED_PASSWORD_MIN_COUNT", 1, 1, 1_000_000) };
+}
+
+function defaultLocale(env: RawEnv): Locale {
+  const raw = str(env, "DEFAULT_LOCALE");
+  if (raw === undefined) return "en";
+  const locale = normalizeLocale(raw);
+  if (!locale) throw configInvalid("DEFAULT_LOCALE", `must be one of ${LOCALES.join(", ")}`);
+  return locale;
+}
+
 function url(env: RawEnv, name: string, fallback: string): string {
   const raw = str(env, name) ?? fallback;
   let parsed: URL;
@@ -253,6 +277,9 @@ export function loadConfig(env: RawEnv): Config {
     totp: { issuer: totpIssuer(env) },
     reauthMaxAgeSeconds: int(env, "REAUTH_MAX_AGE_SECONDS", 600, 60, 86_400),
     allowWeakFallback: bool(env, "ALLOW_WEAK_FALLBACK", false),
+    breachedPasswords: breachedPasswords(env),
+    eventsRetentionDays: int(env, "AUTH_EVENTS_RETENTION_DAYS", 90, 1, 3650),
+    defaultLocale: defaultLocale(env),
     otp: {
       ttlSeconds: int(env, "OTP_TTL_SECONDS", 300, 30, 3600),
       maxAttempts: int(env, "OTP_MAX_ATTEMPTS", 5, 1, 20),
@@ -267,6 +294,8 @@ export function loadConfig(env: RawEnv): Config {
       smsNumber: rate(env, "RATE_LIMIT_SMS_NUMBER", { limit: 10, windowSeconds: 86_400 }),
       smsIp: rate(env, "RATE_LIMIT_SMS_IP", { limit: 20, windowSeconds: 86_400 }),
       registerIp: rate(env, "RATE_LIMIT_REGISTER_IP", { limit: 10, windowSeconds: 3600 }),
+      resetAccount: rate(env, "RATE_LIMIT_RESET_ACCOUNT", { limit: 3, windowSeconds: 3600 }),
+      resetIp: rate(env, "RATE_LIMIT_RESET_IP", { limit: 10, windowSeconds: 3600 }),
     },
     lockout: {
       waitAfter: 5,

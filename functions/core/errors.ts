@@ -17,6 +17,8 @@ export const ERRORS = {
   factor_exists: { status: 409, message: "An authenticator app is already active on this account. Remove it first." },
   factor_not_found: { status: 404, message: "No such factor on this account, or no enrolment waiting to be confirmed." },
   reauthentication_required: { status: 403, message: "Sign in again: this needs a recent sign-in." },
+  reset_expired: { status: 401, message: "This password reset has expired or was already used. Ask for a new code." },
+  no_pending_change: { status: 404, message: "No phone change is waiting for a code. Start again." },
   delivery_failed: { status: 502, message: "The one-time code could not be delivered. Try again." },
   invalid_code: { status: 401, message: "The one-time code is incorrect." },
   challenge_expired: { status: 401, message: "This challenge has expired or was already used. Log in again." },

@@ -7,11 +7,22 @@
  */
 import type { AccountStore } from "./account/store";
 import type { CleanupStore } from "./cleanup";
+import type { RecoveryStore } from "./account/reset-store";
 import type { DeliveryStore } from "./delivery/store";
+import type { EventStore } from "./events";
 import type { FactorStore } from "./factors/store";
 import type { HealthStore } from "./health";
 import type { LimitStore } from "./limits";
 import type { SessionStore } from "./session/store";
 import type { SignInStore } from "./signin/store";
 
-export type AuthStore = LimitStore & AccountStore & SignInStore & FactorStore & SessionStore & DeliveryStore & CleanupStore & HealthStore;
+export type AuthStore = LimitStore &
+  AccountStore &
+  RecoveryStore &
+  SignInStore &
+  FactorStore &
+  SessionStore &
+  EventStore &
+  DeliveryStore &
+  CleanupStore &
+  HealthStore;

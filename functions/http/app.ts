@@ -89,16 +89,37 @@ export function clientIp(c: AppContext): string {
   return ip.includes(":") ? ipv6Prefix(ip) : ip;
 }
 
+/** The eight groups of an IPv6 address, `::` expanded. */
+function ipv6Groups(ip: string): string[] {
+  const [head = "", tail] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  return tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+}
+
 /**
  * The /64 of an IPv6 address: one subscriber usually holds a whole /64, so
  * counting full addresses would give each client 2^64 buckets.
  */
 export function ipv6Prefix(ip: string): string {
-  const [head = "", tail] = ip.toLowerCase().split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${ipv6Groups(ip).slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+/**
+ * What sessions and the security log keep of an address: its /24 (IPv4) or
+ * /48 (IPv6), enough to tell a city or a provider, never the subscriber.
+ */
+export function storedIpPrefix(ip: string | undefined): string | null {
+  if (!ip) return null;
+  if (ip.includes(":")) return `${ipv6Groups(ip).slice(0, 3).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/48`;
+  const octets = ip.split(".");
+  return octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o)) ? `${octets.slice(0, 3).join(".")}.0/24` : null;
+}
+
+/** The user agent as stored: printable, at most 256 characters. */
+export function storedUserAgent(ua: string | undefined): string | null {
+  const clean = ua?.replace(/[^\x20-\x7e]/g, "").trim().slice(0, 256);
+  return clean ? clean : null;
 }
 
 /** Gives the core flows their dependencies: the checked configuration, the store, the queue. */
@@ -110,6 +131,10 @@ export const flowDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
     store: wiring.store(),
     log: wiring.log,
     clientIp: clientIp(c),
+    client: {
+      ipPrefix: storedIpPrefix(c.req.header("cf-connecting-ip")?.trim().slice(0, 64)),
+      userAgent: storedUserAgent(c.req.header("user-agent")),
+    },
     enqueue: queue
       ? async (job) => {
           await queue.send(job, { contentType: "json" });

@@ -2,6 +2,7 @@
 import * as z from "zod/mini";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../core/account/password";
 import { isRecoveryCodeShaped } from "../core/factors/recovery/codes";
+import { LOCALES, normalizeLocale } from "../core/locale";
 
 /** Trimmed, lowercased, at most 254 characters (RFC 5321). */
 export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, "At most 254 characters."), z.email("Not a valid e-mail address."));
@@ -10,6 +11,19 @@ export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254
 export const password = z.string().check(
   z.refine((value) => [...value].length >= PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters.`),
   z.refine((value) => [...value].length <= PASSWORD_MAX_LENGTH, `At most ${PASSWORD_MAX_LENGTH} characters.`),
+);
+
+/** The password a signed-in user types to prove it is them: any non-empty one up to the cap (the rules apply to new ones). */
+export const currentPassword = z.string().check(z.minLength(1, "Required."), z.maxLength(1024, "Too long."));
+
+/** A supported language (BCP 47): en or pt-BR; pt, pt-PT, en-US and the like are read as those. */
+export const locale = z.pipe(
+  z.string().check(z.maxLength(35, "Not a language tag.")),
+  z.transform((value, ctx) => {
+    const normalized = normalizeLocale(value);
+    if (!normalized) ctx.issues.push({ code: "custom", message: `One of ${LOCALES.join(", ")}.`, input: value });
+    return normalized ?? "en";
+  }),
 );
 
 /** E.164: a plus, a country code and up to 15 digits in all. */

@@ -5,7 +5,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64Url, toBase64Url } from "../../functions/core/crypto";
-import type { DeliveryJob } from "../../functions/core/delivery/job";
+import type { CodeJob, DeliveryJob } from "../../functions/core/delivery/job";
 import worker from "../../functions/index";
 import { apiWith } from "../support/api";
 import { deliveredTo, PASSWORD, registerUser, uniqueEmail, waitForDelivery } from "../support/flows";
@@ -13,8 +13,8 @@ import { sql } from "../support/sql";
 
 /** Logs in with a queue that only records the job, so the test runs the consumer itself. */
 async function loginCapturingJob(email: string) {
-  const jobs: DeliveryJob[] = [];
-  const queue = { send: async (job: DeliveryJob) => void jobs.push(job) };
+  const jobs: CodeJob[] = [];
+  const queue = { send: async (job: CodeJob) => void jobs.push(job) };
   const login = await apiWith({ DELIVERY_QUEUE: queue as unknown as string }, "POST", "/auth/login", { body: { email, password: PASSWORD } });
   expect(login.status).toBe(202);
   expect(jobs).toHaveLength(1);

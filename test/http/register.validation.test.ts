@@ -11,7 +11,7 @@ describe("POST /auth/register", () => {
     const phone = uniquePhone();
     const response = await api("POST", "/auth/register", { body: { email: `  ${email.toUpperCase()} `, password: PASSWORD, phone } });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ user: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: email.toLowerCase(), phone } });
+    expect(response.body).toEqual({ user: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: email.toLowerCase(), phone, locale: "en" } });
   });
 
   it("gives 409 email_taken for an e-mail already registered, whatever its case", async () => {

@@ -12,6 +12,15 @@ describe("the whole flow", () => {
     expect(verified.body).toMatchObject({ token_type: "Bearer", expires_in: 900 });
     const me = await api("GET", "/auth/me", { token: verified.body.access_token });
     expect(me.status).toBe(200);
-    expect(me.body.user).toEqual({ id: expect.any(String), email: user.email, phone: null });
+    expect(me.body.user).toEqual({
+      id: expect.any(String),
+      email: user.email,
+      phone: null,
+      locale: "en",
+      // The e-mail code just accepted proves the address.
+      email_verified_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      phone_verified_at: null,
+      created_at: expect.any(String),
+    });
   });
 });

@@ -24,14 +24,14 @@ const settings = () => ({
   ttlSeconds: 900,
   clientId: "innovation-ia",
 });
-const FACTS = { authTime: Math.floor(Date.now() / 1000), factor: "email" as const };
+const FACTS = { authTime: Math.floor(Date.now() / 1000), factor: "email" as const, sid: null };
 
 describe("access tokens", () => {
-  it("carry sub, iat, exp (+15 min), iss, aud, jti, client_id, auth_time, amr [pwd, otp, mfa] and factor, signed HS256 as at+jwt", async () => {
+  it("carry sub, iat, exp (+15 min), iss, aud, jti, client_id, auth_time, amr [pwd, otp, mfa], factor and sid, signed HS256 as at+jwt", async () => {
     const { token } = await tokenFor();
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "at+jwt" });
     const claims = decodeJwt(token);
-    expect(Object.keys(claims).sort()).toEqual(["amr", "aud", "auth_time", "client_id", "exp", "factor", "iat", "iss", "jti", "sub"]);
+    expect(Object.keys(claims).sort()).toEqual(["amr", "aud", "auth_time", "client_id", "exp", "factor", "iat", "iss", "jti", "sid", "sub"]);
     expect(claims.exp! - claims.iat!).toBe(900);
     expect(claims).toMatchObject({ iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, amr: [...AMR.email], factor: "email", client_id: "innovation-ia" });
     expect(Math.abs((claims.auth_time as number) - claims.iat!)).toBeLessThanOrEqual(5);

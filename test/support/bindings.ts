@@ -47,6 +47,8 @@ export function testBindings(plan: TestPlan, documented: string[]): Record<strin
     PASSWORD_ITERATIONS: "1000",
     // Retries of the delivery queue without waiting, so a failing job reaches the dead-letter queue quickly.
     DELIVERY_RETRY_BASE_SECONDS: "0",
+    // The fake range server; the breach tests point it at a slow or a down one.
+    HIBP_API_URL: `${fake}/hibp`,
     // Deep checks from many test files share one global counter; the limit itself has its own test.
     RATE_LIMIT_HEALTH_DEEP: "1000/60",
   };

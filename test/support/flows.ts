@@ -47,13 +47,17 @@ export function waitForDelivery(to: string, count = 1): Promise<Delivered[]> {
   return eventually(`${count} message(s) to ${to}`, () => deliveredTo(to), (messages) => messages.length >= count);
 }
 
-/** The code in the `count`-th message to `to` (the latest once that many arrived). */
+const CODE = /\b(\d{6})\b/;
+
+/** The messages to `to` that carry a code (security notices carry none). */
+export async function codesTo(to: string): Promise<Delivered[]> {
+  return (await deliveredTo(to)).filter((m) => CODE.test(m.text));
+}
+
+/** The code in the `count`-th code-carrying message to `to` (the latest once that many arrived). */
 export async function latestCode(to: string, count = 1): Promise<string> {
-  const messages = await waitForDelivery(to, count);
-  const last = messages.at(-1);
-  const code = last?.text.match(/\b(\d{6})\b/)?.[1];
-  if (!code) throw new Error(`no code delivered to ${to}`);
-  return code;
+  const messages = await eventually(`${count} code(s) to ${to}`, () => codesTo(to), (found) => found.length >= count);
+  return messages[count - 1]!.text.match(CODE)![1]!;
 }
 
 /** Registers (unless given a user), logs in, and returns the challenge and its code. */
@@ -61,7 +65,7 @@ export async function loginWithCode(options: { email?: string; phone?: string; c
   const user = options.email ? { email: options.email, phone: options.phone, password: PASSWORD } : await registerUser(options);
   const channel = options.channel ?? "email";
   const to = channel === "sms" ? user.phone! : user.email;
-  const before = (await deliveredTo(to)).length; // an existing user may have older codes
+  const before = (await codesTo(to)).length; // an existing user may have older codes
   const login = await api("POST", "/auth/login", { body: { email: user.email, password: user.password, channel } });
   expect(login.status, JSON.stringify(login.body)).toBe(202);
   const code = await latestCode(to, before + 1);

@@ -7,10 +7,12 @@
  */
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
+import { normalizeLocale } from "../locale";
 import type { Channel } from "../types";
 import { DeliveryError, senderFor, type Sender } from "./index";
-import { sealJob } from "./job";
-import { signInCodeMessage } from "./messages";
+import { CODE_MESSAGE, RESET_TTL_SECONDS, sealJob } from "./job";
+import { renderMessage } from "./messages";
+import type { ChallengePurpose } from "./store";
 
 /** The sender for a channel, or `503 channel_unavailable` when none is configured. */
 export function requireSender(channel: Channel, deps: Pick<Deps, "config">): Sender {
@@ -18,18 +20,25 @@ export function requireSender(channel: Channel, deps: Pick<Deps, "config">): Sen
   if (!sender) {
     throw new AuthError("channel_unavailable", {}, {
       status: 503,
-      message: `Sign-in codes by ${channel === "sms" ? "SMS" : "e-mail"} are not available right now.`,
+      message: `Codes by ${channel === "sms" ? "SMS" : "e-mail"} are not available right now.`,
     });
   }
   return sender;
 }
 
+export interface CodeDelivery {
+  challengeId: string;
+  /** 1 for the first code of a challenge, 2+ for resends. */
+  send: number;
+  to: string;
+  code: string;
+  purpose: ChallengePurpose;
+  /** The account's language. */
+  locale: string;
+}
+
 /** Sends send number `send` of a challenge's code, through the queue when there is one. */
-export async function dispatchCode(
-  deps: Deps,
-  sender: Sender,
-  delivery: { challengeId: string; send: number; to: string; code: string },
-): Promise<void> {
+export async function dispatchCode(deps: Deps, sender: Sender, delivery: CodeDelivery): Promise<void> {
   const { challengeId, send, to, code } = delivery;
   if (deps.enqueue) {
     try {
@@ -41,7 +50,14 @@ export async function dispatchCode(
     }
   }
   try {
-    const { messageId } = await sender.send(signInCodeMessage(sender.channel, to, code, deps.config.otp.ttlSeconds));
+    const message = renderMessage(CODE_MESSAGE[delivery.purpose], {
+      channel: sender.channel,
+      to,
+      locale: normalizeLocale(delivery.locale) ?? deps.config.defaultLocale,
+      code,
+      ttlSeconds: delivery.purpose === "password_reset" ? RESET_TTL_SECONDS : deps.config.otp.ttlSeconds,
+    });
+    const { messageId } = await sender.send(message);
     deps.log("info", "code_sent", { challenge_id: challengeId, channel: sender.channel, provider_message_id: messageId });
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;

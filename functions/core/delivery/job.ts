@@ -14,16 +14,52 @@ import type { Config } from "../config";
 import { deriveKey, fromBase64Url, toBase64Url, utf8 } from "../crypto";
 import type { Log } from "../types";
 import { senderFor } from "./index";
-import { signInCodeMessage } from "./messages";
+import { normalizeLocale } from "../locale";
+import { renderMessage } from "./messages";
+import type { NoticeKind } from "./notices";
+import type { ChallengePurpose } from "./store";
 import { DeliveryError } from "./sender";
 import type { DeliveryStore } from "./store";
 
-export interface DeliveryJob {
+/** A challenge's code: login, resend, a password reset, a phone check. */
+export interface CodeJob {
   v: 1;
   challengeId: string;
   send: number;
   sealed: string;
 }
+
+/** A security notice to the account's e-mail (it holds no secret, so nothing is sealed). */
+export interface NoticeJob {
+  v: 1;
+  kind: "notice";
+  userId: string;
+  notice: NoticeKind;
+}
+
+/**
+ * A failed sign-in to log. Queued for every failed login, known address or not,
+ * so an unknown address, a wrong password and a locked account do the same
+ * work; only an existing account's log ever shows it.
+ */
+export interface FailedLoginJob {
+  v: 1;
+  kind: "login_failed";
+  email: string;
+  ipPrefix: string | null;
+  userAgent: string | null;
+}
+
+export type DeliveryJob = CodeJob | NoticeJob | FailedLoginJob;
+
+/** Which message carries a challenge's code, by what the code is for. */
+export const CODE_MESSAGE = { sign_in: "sign_in_code", password_reset: "reset_code", phone_change: "phone_check" } as const satisfies Record<
+  ChallengePurpose,
+  string
+>;
+
+/** A password reset code lives this long (the issue's 15 minutes, longer than a sign-in code: it goes to a mailbox). */
+export const RESET_TTL_SECONDS = 900;
 
 /** A claimed send is someone else's for this long; after it a retry may take it over. */
 export const DELIVERY_LEASE_SECONDS = 30;
@@ -33,7 +69,7 @@ async function jobKey(secretKey: Uint8Array, usage: "encrypt" | "decrypt"): Prom
 }
 
 /** Seals a code for the queue. */
-export async function sealJob(secretKey: Uint8Array, challengeId: string, send: number, code: string): Promise<DeliveryJob> {
+export async function sealJob(secretKey: Uint8Array, challengeId: string, send: number, code: string): Promise<CodeJob> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: utf8(`${challengeId}:${send}`) },
@@ -47,7 +83,7 @@ export async function sealJob(secretKey: Uint8Array, challengeId: string, send: 
 }
 
 /** The code inside a job, or null if it was sealed under another key or tampered with. */
-export async function openJob(secretKey: Uint8Array, job: DeliveryJob): Promise<string | null> {
+export async function openJob(secretKey: Uint8Array, job: CodeJob): Promise<string | null> {
   try {
     const sealed = fromBase64Url(job.sealed);
     const plain = await crypto.subtle.decrypt(
@@ -73,8 +109,16 @@ export interface JobDeps {
   log: Log;
 }
 
-/** Sends one job's code, at most once per send, recording the outcome on the challenge. */
+/** Runs one job of any kind. */
 export async function runDeliveryJob(deps: JobDeps, job: DeliveryJob): Promise<JobOutcome> {
+  if (!("kind" in job)) return sendCode(deps, job);
+  if (job.kind === "notice") return sendNotice(deps, job);
+  await deps.store.recordFailedLogin(job.email, { ipPrefix: job.ipPrefix, userAgent: job.userAgent });
+  return { result: "sent" };
+}
+
+/** Sends one job's code, at most once per send, recording the outcome on the challenge. */
+async function sendCode(deps: JobDeps, job: CodeJob): Promise<JobOutcome> {
   const { config, store, log } = deps;
   const code = await openJob(config.secretKey, job);
   if (!code) return { result: "skipped", why: "job cannot be opened (SECRET_KEY rotated?)" };
@@ -88,7 +132,14 @@ export async function runDeliveryJob(deps: JobDeps, job: DeliveryJob): Promise<J
     return { result: "retry", reason: `${claim.channel} is not configured` };
   }
   try {
-    const { messageId } = await sender.send(signInCodeMessage(claim.channel, claim.destination, code, config.otp.ttlSeconds));
+    const message = renderMessage(CODE_MESSAGE[claim.purpose], {
+      channel: claim.channel,
+      to: claim.destination,
+      locale: normalizeLocale(claim.locale) ?? config.defaultLocale,
+      code,
+      ttlSeconds: claim.purpose === "password_reset" ? RESET_TTL_SECONDS : config.otp.ttlSeconds,
+    });
+    const { messageId } = await sender.send(message);
     await store.recordDelivery(job.challengeId, job.send, { status: "sent", messageId: messageId ?? null });
     log("info", "code_sent", { challenge_id: job.challengeId, send: job.send, channel: claim.channel, provider_message_id: messageId });
     return { result: "sent" };
@@ -99,8 +150,29 @@ export async function runDeliveryJob(deps: JobDeps, job: DeliveryJob): Promise<J
   }
 }
 
-/** A job that exhausted its retries: the challenge is revoked, so no code arrives late. */
+/** Sends a security notice to the account's e-mail, in its language. At least once: a retried job may send it again. */
+async function sendNotice(deps: JobDeps, job: NoticeJob): Promise<JobOutcome> {
+  const recipient = await deps.store.noticeRecipient(job.userId);
+  if (!recipient) return { result: "skipped", why: "the account is gone" };
+  const sender = senderFor("email", deps.config);
+  if (!sender) return { result: "retry", reason: "email is not configured" };
+  try {
+    const locale = normalizeLocale(recipient.locale) ?? deps.config.defaultLocale;
+    const { messageId } = await sender.send(renderMessage(job.notice, { channel: "email", to: recipient.email, locale }));
+    deps.log("info", "notice_sent", { user_id: job.userId, notice: job.notice, provider_message_id: messageId });
+    return { result: "sent" };
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    return { result: "retry", reason: error.reason };
+  }
+}
+
+/** A job that exhausted its retries: a code's challenge is revoked, so no code arrives late. */
 export async function abandonDeliveryJob(deps: JobDeps, job: DeliveryJob): Promise<void> {
+  if ("kind" in job) {
+    deps.log("warn", "job_abandoned", { kind: job.kind });
+    return;
+  }
   await deps.store.abandonDelivery(job.challengeId, job.send, "gave up after retries");
   deps.log("warn", "delivery_abandoned", { challenge_id: job.challengeId, send: job.send });
 }

@@ -2,12 +2,12 @@
  * Sessions after sign-in: the token pair, refresh-token rotation with reuse
  * detection, logout, and who a bearer token belongs to.
  */
-import type { UserRecord } from "../account/store";
+import type { Caller } from "../types";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
 import { newRefreshToken, parseRefreshToken } from "./refresh-token";
-import { issueAccessToken, publicJwks, verifyAccessToken, type AccessClaims, type SignInFacts, type TokenSettings } from "./tokens";
+import { AMR, issueAccessToken, LEGACY_AMR, publicJwks, verifyAccessToken, type AccessClaims, type SignInFacts, type TokenSettings } from "./tokens";
 
 export interface TokenView {
   access_token: string;
@@ -48,7 +48,7 @@ export async function refresh(deps: Deps, input: { refreshToken: string }): Prom
   const parsed = await parseRefreshToken(input.refreshToken);
   if (!parsed) throw new AuthError("invalid_token");
   const next = await newRefreshToken(parsed.familyId);
-  const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash);
+  const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash, deps.client);
   if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { user_family_revoked: true });
   if (result.outcome !== "rotated") throw new AuthError("invalid_token");
   return issueTokenPair(deps, result.userId, result.session, next.token, result.expiresInSeconds);
@@ -58,7 +58,7 @@ export async function refresh(deps: Deps, input: { refreshToken: string }): Prom
 export async function logout(deps: Deps, input: { refreshToken: string }): Promise<void> {
   const parsed = await parseRefreshToken(input.refreshToken);
   if (!parsed) throw new AuthError("invalid_token");
-  await deps.store.revokeRefresh(parsed.familyId);
+  await deps.store.revokeRefresh(parsed.familyId, deps.client);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -80,12 +80,48 @@ export async function authenticate(deps: Deps, bearer: string | undefined, optio
   return claims;
 }
 
-/** The user behind a valid access token. */
-export async function me(deps: Deps, bearer: string | undefined): Promise<UserRecord> {
-  const claims = await authenticate(deps, bearer);
-  const user = await deps.store.findUserById(claims.sub);
-  if (!user) throw new AuthError("invalid_token");
-  return user;
+/** Who is calling: the account and the session its token belongs to. */
+export function callerOf(claims: AccessClaims): Caller {
+  return { userId: claims.sub, sid: claims.sid ?? null };
+}
+
+export interface SessionListView {
+  id: string;
+  created_at: string;
+  last_used_at: string | null;
+  user_agent: string | null;
+  ip_prefix: string | null;
+  amr: string[];
+  current: boolean;
+}
+
+/** The caller's live sessions; `current` marks the one its token belongs to. */
+export async function listSessions(deps: Deps, caller: Caller): Promise<{ sessions: SessionListView[] }> {
+  const sessions = await deps.store.listSessions(caller);
+  if (!sessions) throw new AuthError("invalid_token");
+  return {
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      created_at: s.createdAt,
+      last_used_at: s.lastUsedAt,
+      user_agent: s.userAgent,
+      ip_prefix: s.ipPrefix,
+      amr: [...(s.factor ? AMR[s.factor] : LEGACY_AMR)],
+      current: s.id === caller.sid,
+    })),
+  };
+}
+
+/** Ends one of the caller's sessions at once: its next refresh fails. Another account's id is simply not found. */
+export async function revokeSession(deps: Deps, caller: Caller, sid: string): Promise<void> {
+  const result = await deps.store.revokeSession(caller, sid, deps.client);
+  if (result === "dead_caller") throw new AuthError("invalid_token");
+  if (result === "not_found") throw new AuthError("not_found", {}, { message: "No such session on this account." });
+}
+
+/** Ends every session of the account, the caller's own included. */
+export async function logoutAll(deps: Deps, caller: Caller): Promise<void> {
+  if (!(await deps.store.revokeAllSessions(caller, deps.client))) throw new AuthError("invalid_token");
 }
 
 /** The JWKS for other services, or null when tokens are HS256 (nothing public to publish). */

@@ -40,6 +40,8 @@ export interface SignInFacts {
   /** Epoch seconds of the sign-in; null for a session older than the record (never "recent"). */
   authTime: number | null;
   factor: FactorType | null;
+  /** The session's public id; null for a session older than the record. */
+  sid: string | null;
 }
 
 export type AccessAlg = "HS256" | "EdDSA" | "ES256";
@@ -64,6 +66,7 @@ export interface AccessClaims {
   amr: string[];
   auth_time?: number;
   factor?: FactorType;
+  sid?: string;
 }
 
 interface SigningKeys {
@@ -142,6 +145,7 @@ export async function issueAccessToken(userId: string, settings: TokenSettings, 
     amr: [...(facts.factor ? AMR[facts.factor] : LEGACY_AMR)],
     ...(facts.authTime !== null ? { auth_time: facts.authTime } : {}),
     ...(facts.factor ? { factor: facts.factor } : {}),
+    ...(facts.sid ? { sid: facts.sid } : {}),
   };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: keys.alg, typ: ACCESS_TOKEN_TYP, ...(keys.kid ? { kid: keys.kid } : {}) })
@@ -168,6 +172,7 @@ export async function verifyAccessToken(token: string, settings: TokenSettings, 
     });
     if (typeof payload.sub !== "string" || !Array.isArray(payload.amr)) return null;
     if (payload.auth_time !== undefined && typeof payload.auth_time !== "number") return null;
+    if (payload.sid !== undefined && typeof payload.sid !== "string") return null;
     return payload as unknown as AccessClaims;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;

@@ -9,6 +9,7 @@ import { dummyHash, verifyPassword } from "../account/password";
 import type { Deps } from "../deps";
 import { maskDestination } from "../delivery";
 import { dispatchCode, requireSender } from "../delivery/dispatch";
+import { recordFailedLogin } from "../delivery/notices";
 import { AuthError } from "../errors";
 import { factorFor, usableFactors } from "../factors";
 import { hit, rateLimited, throwIfLimited } from "../limits";
@@ -45,7 +46,11 @@ export async function login(deps: Deps, input: { email: string; password: string
   ]);
   throwIfLimited(rate);
   const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? dummyHash(config.passwordIterations), config.pepper);
-  if (!user || !passwordOk || user.locked) throw new AuthError("invalid_credentials");
+  if (!user || !passwordOk || user.locked) {
+    // One queued message for every failure, known address or not: the same work; only an account's own log shows it.
+    await recordFailedLogin(deps, input.email);
+    throw new AuthError("invalid_credentials");
+  }
   // Everything below is shown only to someone who has the password.
   if (user.waitSeconds > 0) throw rateLimited(user.waitSeconds);
 
@@ -75,7 +80,9 @@ async function startChallenge(deps: Deps, account: SignInAccount, type: FactorTy
       started.hits,
     ),
   );
-  if (started.delivery && sender) await dispatchCode(deps, sender, { challengeId, send: 1, to: started.delivery.to, code: started.delivery.code });
+  if (started.delivery && sender) {
+    await dispatchCode(deps, sender, { challengeId, send: 1, to: started.delivery.to, code: started.delivery.code, purpose: "sign_in", locale: account.locale });
+  }
 
   return {
     challenge_id: challengeId,

@@ -36,7 +36,14 @@ export async function resend(deps: Deps, input: { challengeId: string }): Promis
     });
   }
   if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
-  await dispatchCode(deps, requireSender(result.channel, deps), { challengeId: input.challengeId, send: result.send, to: result.destination, code });
+  await dispatchCode(deps, requireSender(result.channel, deps), {
+    challengeId: input.challengeId,
+    send: result.send,
+    to: result.destination,
+    code,
+    purpose: "sign_in",
+    locale: result.locale,
+  });
   return {
     challenge_id: input.challengeId,
     channel: result.channel,

@@ -3,7 +3,7 @@ import type { UserWithPassword } from "../account/store";
 import type { LockoutPolicy } from "../config";
 import type { RateHit, RateVerdict } from "../limits";
 import type { NewRefresh } from "../session/store";
-import type { Channel, FactorType } from "../types";
+import type { Channel, ClientMeta, FactorType } from "../types";
 
 /** An account as sign-in sees it: its password hash, its state, and what it can sign in with. */
 export interface SignInAccount extends UserWithPassword {
@@ -14,6 +14,8 @@ export interface SignInAccount extends UserWithPassword {
   totp: { id: string; secretSealed: string; keyId: string } | null;
   /** Unused recovery codes. */
   recoveryRemaining: number;
+  /** The language of the account's messages. */
+  locale: string;
 }
 
 export interface LoginLookup {
@@ -55,14 +57,14 @@ export interface Proof {
 }
 
 export type ConsumeResult =
-  | { outcome: "verified"; userId: string; factor: FactorType; authTime: number }
+  | { outcome: "verified"; userId: string; factor: FactorType; authTime: number; locale: string; sid: string }
   | { outcome: "wrong_code"; attemptsRemaining: number }
   | { outcome: "rate_limited"; retryAfterSeconds: number }
   /** Unknown, expired, already consumed, out of attempts or locked: indistinguishable on purpose. */
   | { outcome: "gone" };
 
 export type RenewResult =
-  | { outcome: "renewed"; channel: Channel; destination: string; expiresInSeconds: number; send: number }
+  | { outcome: "renewed"; channel: Channel; destination: string; expiresInSeconds: number; send: number; locale: string }
   | { outcome: "too_soon"; retryAfterSeconds: number }
   | { outcome: "send_limit" }
   | { outcome: "rate_limited"; retryAfterSeconds: number }
@@ -87,10 +89,12 @@ export interface SignInStore {
   /**
    * The shared verify path of every factor, in one atomic statement: counts the
    * client's verify, consumes the challenge or counts one failed attempt,
-   * updates the account's failure streak (waits, lock), and on success opens the
-   * refresh-token family.
+   * updates the account's failure streak (waits, lock), on success opens the
+   * session and marks an e-mail or SMS destination verified, and writes the
+   * security log (login_succeeded or login_failed, challenge_locked,
+   * account_locked, recovery_code_used).
    */
-  consumeChallenge(id: string, proof: Proof, options: { ipHit: RateHit; refresh: NewRefresh; lockout: LockoutPolicy }): Promise<ConsumeResult>;
+  consumeChallenge(id: string, proof: Proof, options: { ipHit: RateHit; refresh: NewRefresh; lockout: LockoutPolicy; client: ClientMeta }): Promise<ConsumeResult>;
   /** Replaces the code of a live challenge, if its cooldown and the code limits allow. */
   renewChallenge(id: string, mac: string, limits: RenewLimits): Promise<RenewResult>;
   /** Makes a challenge unusable (its code could not be delivered). */

@@ -7,6 +7,7 @@
  * touching the database.
  */
 import type { Deps } from "../deps";
+import { notify } from "../delivery/notices";
 import { AuthError } from "../errors";
 import { presentedRecoveryMacs } from "../factors/keys";
 import { codeMac, isCodeShaped } from "../factors/oob/code";
@@ -25,13 +26,15 @@ export async function verify(deps: Deps, input: { challengeId: string; code: str
   };
   const result = await store.consumeChallenge(input.challengeId, proof, {
     ipHit: hit("verify_ip", deps.clientIp, config.rateLimits.verifyIp),
-    refresh: { familyId: refresh.familyId, tokenHash: refresh.hash, ttlSeconds: config.refreshTtlSeconds },
+    refresh: { familyId: refresh.familyId, sid: crypto.randomUUID(), tokenHash: refresh.hash, ttlSeconds: config.refreshTtlSeconds, client: deps.client },
     lockout: config.lockout,
+    client: deps.client,
   });
   if (result.outcome === "rate_limited") throw rateLimited(result.retryAfterSeconds);
   if (result.outcome === "gone") throw new AuthError("challenge_expired");
   if (result.outcome === "wrong_code") throw new AuthError("invalid_code", { attempts_remaining: result.attemptsRemaining });
 
   deps.log("info", "challenge_verified", { challenge_id: input.challengeId, user_id: result.userId, factor: result.factor });
-  return issueTokenPair(deps, result.userId, { authTime: result.authTime, factor: result.factor }, refresh.token, config.refreshTtlSeconds);
+  if (result.factor === "recovery") await notify(deps, result.userId, "recovery_code_used");
+  return issueTokenPair(deps, result.userId, { authTime: result.authTime, factor: result.factor, sid: result.sid }, refresh.token, config.refreshTtlSeconds);
 }
