@@ -6,7 +6,7 @@
 // reported in each request's log line.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiWith } from "../support/api";
-import { latestCode, PASSWORD, signIn, uniqueEmail } from "../support/flows";
+import { latestCode, PASSWORD, signIn, uniqueEmail, uniquePhone } from "../support/flows";
 import { authenticatorFrom, awayFromStepEdge, codeAt } from "../support/totp";
 
 afterEach(() => vi.restoreAllMocks());
@@ -89,6 +89,52 @@ describe("database statements per request", () => {
     const remove = await counted("DELETE", "/auth/factors/totp", token);
     expect(remove.response.status).toBe(204);
     expect(remove.statements).toBe(1);
+  });
+
+  it("account lifecycle: forgot 1, reset 2, change 2, sessions 1 each, events 1, me 1, locale 1, phone 1 + 2, export 1, delete 2", async () => {
+    const { user, accessToken } = await signIn({ phone: uniquePhone() });
+    const token = { token: accessToken };
+    const expectations: [string, string, Parameters<typeof apiWith>[3], number, number][] = [
+      ["GET", "/auth/me", token, 200, 1],
+      ["PATCH", "/auth/me", { ...token, body: { locale: "pt-BR" } }, 200, 1],
+      ["GET", "/auth/sessions", token, 200, 1],
+      ["GET", "/auth/events", token, 200, 1],
+      ["GET", "/auth/me/export", token, 200, 1],
+    ];
+    for (const [method, path, options, status, statements] of expectations) {
+      const result = await counted(method, path, options);
+      expect(result.response.status, path).toBe(status);
+      expect(result.statements, path).toBe(statements);
+    }
+    const newPhone = uniquePhone();
+    const phone = await counted("PUT", "/auth/me/phone", { ...token, body: { phone: newPhone } });
+    expect(phone.statements).toBe(1);
+    // The code check, then the profile it answers with.
+    const confirm = await counted("POST", "/auth/me/phone/confirm", { ...token, body: { code: await latestCode(newPhone) } });
+    expect(confirm.response.status).toBe(200);
+    expect(confirm.statements).toBe(2);
+
+    const forgot = await counted("POST", "/auth/password/forgot", { body: { email: user.email } });
+    expect(forgot.statements).toBe(1);
+    // The code is checked before the new password is hashed; then one statement uses it and sets the password.
+    const reset = await counted("POST", "/auth/password/reset", {
+      body: { reset_id: forgot.response.body.reset_id, code: await latestCode(user.email, 2), new_password: "a new long passphrase" },
+    });
+    expect(reset.response.status).toBe(204);
+    expect(reset.statements).toBe(2);
+
+    const again = await signIn();
+    const change = await counted("POST", "/auth/password/change", { token: again.accessToken, body: { current_password: PASSWORD, new_password: "another new passphrase" } });
+    expect(change.response.status).toBe(204);
+    // The current password is read behind the login counters, then the change and the other sessions' end are one statement.
+    expect(change.statements).toBe(2);
+    const logoutAll = await counted("POST", "/auth/logout-all", { token: again.accessToken });
+    expect(logoutAll.statements).toBe(1);
+
+    const third = await signIn();
+    const remove = await counted("DELETE", "/auth/me", { token: third.accessToken, body: { password: PASSWORD } });
+    expect(remove.response.status).toBe(204);
+    expect(remove.statements).toBe(2);
   });
 
   it("spends no statement on a request refused before it needs the database", async () => {

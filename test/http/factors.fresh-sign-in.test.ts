@@ -1,5 +1,6 @@
-// Property: enrolling, confirming and removing an authenticator app and
-// regenerating recovery codes need a recent sign-in (auth_time within
+// Property: enrolling, confirming and removing an authenticator app,
+// regenerating recovery codes, changing the phone, exporting and deleting the
+// account need a recent sign-in (auth_time within
 // REAUTH_MAX_AGE_SECONDS): otherwise 403 reauthentication_required. Refreshing
 // keeps the session's original auth_time, so a refresh never makes a sign-in
 // recent, and a token with no auth_time is never recent. Listing factors needs
@@ -26,6 +27,9 @@ const managing = [
   ["POST", "/auth/factors/totp/confirm", { code: "123456" }],
   ["DELETE", "/auth/factors/totp", undefined],
   ["POST", "/auth/recovery-codes", undefined],
+  ["PUT", "/auth/me/phone", { phone: "+5511987650001" }],
+  ["GET", "/auth/me/export", undefined],
+  ["DELETE", "/auth/me", { password: "correct horse battery staple" }],
 ] as const;
 
 describe("factor management needs a recent sign-in", () => {

@@ -38,7 +38,15 @@ describe("logs", () => {
     // The direct path (no queue), where a failing provider is logged on the request.
     await apiWith({ DELIVERY_QUEUE: undefined }, "POST", "/auth/login", { body: { email: failing, password } });
 
-    secrets.push(firstCode, code, verified.body.access_token, verified.body.refresh_token, refreshed.body.access_token, refreshed.body.refresh_token);
+    // Account recovery and a password change, with their codes and new passwords.
+    const reset = await apiWith({}, "POST", "/auth/password/forgot", { body: { email } });
+    const resetCode = await latestCode(email, 3);
+    const resetPassword = "the password after the reset 77";
+    await apiWith({}, "POST", "/auth/password/reset", { body: { reset_id: reset.body.reset_id, code: resetCode, new_password: resetPassword } });
+    const changedPassword = "and the one after the change 88";
+    await apiWith({}, "POST", "/auth/password/change", { token: verified.body.access_token, body: { current_password: resetPassword, new_password: changedPassword } });
+
+    secrets.push(firstCode, code, resetCode, resetPassword, changedPassword, verified.body.access_token, verified.body.refresh_token, refreshed.body.access_token, refreshed.body.refresh_token);
     // The refresh token's secret half alone must not appear either.
     secrets.push(verified.body.refresh_token.split(".")[1]);
 

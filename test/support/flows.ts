@@ -85,3 +85,16 @@ export async function signIn(options: { phone?: string } = {}) {
 export async function clearCodeCooldown(userId: string): Promise<void> {
   await sql("DELETE FROM rate_limits WHERE key = $1", [`code_cooldown:${userId}`]);
 }
+
+/** Another sign-in of an existing account by e-mail code (another device, with its own user agent). */
+export async function signInAgain(user: { id: string; email: string; password?: string }, userAgent = "Second device/1.0") {
+  await clearCodeCooldown(user.id);
+  const sent = (await codesTo(user.email)).length;
+  const headers = { "user-agent": userAgent };
+  const login = await api("POST", "/auth/login", { body: { email: user.email, password: user.password ?? PASSWORD }, headers });
+  expect(login.status, JSON.stringify(login.body)).toBe(202);
+  const code = await latestCode(user.email, sent + 1);
+  const verified = await api("POST", "/auth/2fa/verify", { body: { challenge_id: login.body.challenge_id, code }, headers });
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  return { accessToken: verified.body.access_token as string, refreshToken: verified.body.refresh_token as string };
+}
