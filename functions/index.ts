@@ -4,13 +4,14 @@
  * queue consumer and the cron cleanup are plain handlers.
  */
 import { Hono } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { cleanup } from "./cleanup";
 import { deliveryConsumer } from "./delivery-consumer";
 import events from "./events";
 import factors from "./factors";
 import health from "./health";
 import jwks from "./jwks";
-import { handleError, notFound, requestContext, type AppEnv } from "./http/app";
+import { corsPolicy, handleError, methodNotAllowedResponse, notFound, requestContext, type AppEnv } from "./http/app";
 import login from "./login";
 import me from "./me";
 import password from "./password";
@@ -22,6 +23,8 @@ import verify from "./verify";
 
 const app = new Hono<AppEnv>();
 app.use(requestContext);
+app.use(corsPolicy);
+app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => methodNotAllowedResponse(c, methods) }));
 app.route("/", register);
 app.route("/", login);
 app.route("/", verify);

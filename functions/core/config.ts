@@ -249,6 +249,28 @@ export function loadHealthDbTimeout(env: RawEnv): number {
   return int(env, "HEALTH_DB_TIMEOUT_MS", HEALTH_DB_TIMEOUT_MS, 100, 20_000);
 }
 
+/**
+ * CORS_ORIGINS: the exact origins (`https://app.example.com`, comma- or
+ * space-separated) allowed to call the API from a browser. Empty: no CORS
+ * headers at all (the default).
+ */
+export function loadCorsOrigins(env: RawEnv): string[] {
+  const raw = str(env, "CORS_ORIGINS");
+  if (raw === undefined) return [];
+  return raw.split(/[\s,]+/).filter(Boolean).map((origin) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw configInvalid("CORS_ORIGINS", "must list exact origins such as https://app.example.com");
+    }
+    if ((parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.origin !== origin.replace(/\/$/, "")) {
+      throw configInvalid("CORS_ORIGINS", "must list exact origins (scheme, host and optional port; no path)");
+    }
+    return parsed.origin;
+  });
+}
+
 /** Where unexpected errors go. Never throws: monitoring must work when the rest of the configuration does not. */
 export function loadMonitor(env: RawEnv): { dsn?: string; environment?: string } {
   return { dsn: str(env, "SENTRY_DSN"), environment: str(env, "ENVIRONMENT") };
@@ -304,7 +326,8 @@ export function loadConfig(env: RawEnv): Config {
       lockAfter: int(env, "LOCKOUT_THRESHOLD", 100, 10, 100),
     },
     refreshTtlSeconds: int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 3600, 90 * 86_400),
-    jwtPrivateKey: str(env, "JWT_PRIVATE_KEY"),
+    // A PEM pasted into .env on one line keeps its line breaks as the two characters `\n`.
+    jwtPrivateKey: str(env, "JWT_PRIVATE_KEY")?.replace(/\\n/g, "\n"),
     sendgrid: loadSendGrid(env),
     twilio: loadTwilio(env),
     health: { deepToken: str(env, "HEALTH_DEEP_TOKEN"), checkEmail: str(env, "HEALTH_CHECK_EMAIL") },

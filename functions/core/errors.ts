@@ -20,6 +20,7 @@ export const ERRORS = {
   reset_expired: { status: 401, message: "This password reset has expired or was already used. Ask for a new code." },
   no_pending_change: { status: 404, message: "No phone change is waiting for a code. Start again." },
   delivery_failed: { status: 502, message: "The one-time code could not be delivered. Try again." },
+  delivery_unavailable: { status: 503, message: "Codes by this channel are not available right now. Try another sign-in method or try later." },
   invalid_code: { status: 401, message: "The one-time code is incorrect." },
   challenge_expired: { status: 401, message: "This challenge has expired or was already used. Log in again." },
   resend_too_soon: { status: 429, message: "Wait before asking for another code." },

@@ -5,6 +5,8 @@
  * map the result.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { loadCorsOrigins } from "../core/config";
 import { HTTPException } from "hono/http-exception";
 import type { Deps } from "../core/deps";
 import { AuthError } from "../core/errors";
@@ -144,12 +146,25 @@ export const flowDeps: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/**
+ * The challenge every 401 carries (RFC 9110 §11.6.1). A bearer route that got a
+ * token it refuses says so (RFC 6750 §3: `error="invalid_token"`); with no
+ * token at all, the challenge alone.
+ */
+export function wwwAuthenticate(c: AppContext, error: AuthError): string {
+  const presented = c.req.header("authorization") !== undefined;
+  return error.kind === "invalid_token" && presented ? `Bearer realm="${REALM}", error="invalid_token"` : `Bearer realm="${REALM}"`;
+}
+
+const REALM = "innovation-ia-auth";
+
 /** Turns every error into the documented JSON shape. Unknown errors never show their stack. */
 export function handleError(error: Error, c: AppContext): Response {
   const wiring = c.get("wiring");
   if (error instanceof AuthError) {
     if (error.status >= 500) wiring?.log("error", "request_failed", { error_code: error.code });
-    return c.json(error.toBody(), error.status as 400, error.headers);
+    const headers = error.status === 401 ? { ...error.headers, "www-authenticate": wwwAuthenticate(c, error) } : error.headers;
+    return c.json(error.toBody(), error.status as 400, headers);
   }
   if (error instanceof HTTPException) {
     const kind = error.status === 413 ? "payload_too_large" : error.status === 404 ? "not_found" : "invalid_request";
@@ -165,3 +180,32 @@ export function handleError(error: Error, c: AppContext): Response {
 export function notFound(c: AppContext): Response {
   return c.json(new AuthError("not_found").toBody(), 404);
 }
+
+/** 405 on a known path with another method, with the `Allow` header (RFC 9110 §15.5.6). */
+export function methodNotAllowedResponse(c: AppContext, methods: string[]): Response {
+  return c.json(new AuthError("method_not_allowed", { allow: methods }).toBody(), 405, { allow: methods.join(", ") });
+}
+
+/**
+ * CORS for browser apps on the origins in CORS_ORIGINS, exactly; none by
+ * default. No credentials mode: tokens travel in bodies and the Authorization
+ * header, never in cookies. A malformed CORS_ORIGINS allows no origin (and logs).
+ */
+export const corsPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
+  let origins: string[];
+  try {
+    origins = loadCorsOrigins(c.env);
+  } catch (error) {
+    c.get("wiring")?.log("warn", "cors_origins_invalid", { error_code: error instanceof AuthError ? error.code : "error" });
+    origins = [];
+  }
+  if (origins.length === 0) return next();
+  return cors({
+    origin: (origin) => (origins.includes(origin) ? origin : null),
+    allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowHeaders: ["authorization", "content-type"],
+    exposeHeaders: ["x-request-id", "retry-after", "www-authenticate"],
+    maxAge: 600,
+    credentials: false,
+  })(c, next);
+};

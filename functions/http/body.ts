@@ -45,16 +45,41 @@ function parseJson(bytes: Uint8Array): unknown {
   }
 }
 
-function details(issues: readonly z.core.$ZodIssue[]): { field: string; message: string }[] {
+/** One validation problem per field (at most ten), each with a message a person can act on. */
+export function details(issues: readonly z.core.$ZodIssue[], input: unknown): { field: string; message: string }[] {
   return issues.slice(0, 10).map((issue) => ({
     field: issue.path.length ? issue.path.map(String).join(".") : "(body)",
-    message: issue.message === "Invalid input" ? describe(issue) : issue.message,
+    message: issue.message === "Invalid input" ? describe(issue, input) : issue.message,
   }));
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type") return issue.input === undefined ? "Required." : `Expected ${issue.expected}.`;
+/** What a JSON value is, in the words of a type error: "null", "an array", "a number"... */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}
+
+/** The value at `path` in the parsed body, and whether it is there at all. */
+function at(input: unknown, path: readonly PropertyKey[]): { present: boolean; value: unknown } {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object" || !Object.prototype.hasOwnProperty.call(value, key)) return { present: false, value: undefined };
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return { present: true, value };
+}
+
+function describe(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === "invalid_type") {
+    // zod leaves the offending value out of its issues; read it from the body.
+    const found = at(input, issue.path);
+    const expected = issue.expected === "object" ? "an object" : issue.expected === "array" ? "an array" : `a ${issue.expected}`;
+    return found.present ? `Expected ${expected}, got ${kindOf(found.value)}.` : "Required.";
+  }
   if (issue.code === "invalid_value") return `Expected one of: ${issue.values.map(String).join(", ")}.`;
+  if (issue.code === "unrecognized_keys") return `Unknown field(s): ${issue.keys.join(", ")}.`;
   return "Invalid value.";
 }
 
@@ -67,7 +92,7 @@ export function jsonBody<S extends z.ZodMiniType>(
     if (!/^application\/json\s*(;|$)/i.test(type)) throw new AuthError("unsupported_media_type");
     const json = parseJson(await readCapped(c.req.raw));
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new AuthError("invalid_request", { details: details(parsed.error.issues) });
+    if (!parsed.success) throw new AuthError("invalid_request", { details: details(parsed.error.issues, json) });
     c.set("body", parsed.data);
     await next();
   };

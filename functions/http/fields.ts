@@ -4,8 +4,23 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../core/account/passwo
 import { isRecoveryCodeShaped } from "../core/factors/recovery/codes";
 import { LOCALES, normalizeLocale } from "../core/locale";
 
-/** Trimmed, lowercased, at most 254 characters (RFC 5321). */
-export const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254, "At most 254 characters."), z.email("Not a valid e-mail address."));
+/**
+ * The e-mail addresses accepted: exactly HTML's `<input type=email>` rule (the
+ * WHATWG "valid e-mail address", what a browser form accepts), ASCII only, at
+ * most 254 characters (RFC 5321). Internationalised addresses (non-ASCII in the
+ * local part or the domain) are refused with a message that says so: a
+ * documented choice, since SMTPUTF8 delivery is not guaranteed end to end.
+ * Trimmed and lowercased, as every stored address is.
+ */
+const HTML_EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+export const email = z.string().check(
+  z.trim(),
+  z.toLowerCase(),
+  z.maxLength(254, "At most 254 characters."),
+  z.refine((value) => /^[\x00-\x7f]*$/.test(value), "Only ASCII addresses are accepted: internationalised addresses are not supported."),
+  z.refine((value) => !/^[\x00-\x7f]*$/.test(value) || HTML_EMAIL.test(value), "Not a valid e-mail address."),
+);
 
 /** Length in characters (code points), not UTF-16 units. */
 export const password = z.string().check(

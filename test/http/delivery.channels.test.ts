@@ -66,7 +66,8 @@ describe("no provider", () => {
     const response = await apiWith({ ENVIRONMENT: "production", SENDGRID_API_KEY: undefined }, "POST", "/auth/login", {
       body: { email: user.email, password: PASSWORD },
     });
-    expectError(response, "channel_unavailable", 503);
+    expectError(response, "delivery_unavailable");
+    expect(response.headers.get("retry-after")).toBe("60");
   });
 
   it("prints the code to the dev console in development", async () => {

@@ -36,9 +36,9 @@ describe.each(JSON_ROUTES)("POST %s", (path) => {
 });
 
 describe("routing", () => {
-  it("answers an unknown route with 404 not_found in JSON", async () => {
+  it("answers an unknown route with 404 not_found in JSON, and a known one with another method with 405", async () => {
     expectError(await api("GET", "/nope"), "not_found");
-    expectError(await api("GET", "/auth/login"), "not_found");
+    expectError(await api("GET", "/auth/login"), "method_not_allowed");
   });
 
   it("sets security headers and a request id on every response", async () => {

@@ -76,3 +76,16 @@ describe("JWKS", () => {
     expect(response.body.error).toMatchObject({ code: "invalid_jwt_private_key", variable: "JWT_PRIVATE_KEY" });
   });
 });
+
+describe("JWT_PRIVATE_KEY as it comes from a .env file", () => {
+  it.each([
+    ["on one line with \\n for each line break", (pem: string) => pem.replace(/\n/g, "\\n")],
+    ["on one line with no line breaks at all", (pem: string) => pem.replace(/\n/g, "")],
+  ])("works %s", async (_how, flatten) => {
+    const pem = await pkcs8Pem({ name: "Ed25519" });
+    const jwks = await apiWith({ JWT_PRIVATE_KEY: flatten(pem) }, "GET", "/.well-known/jwks.json");
+    expect(jwks.status).toBe(200);
+    const reference = await apiWith({ JWT_PRIVATE_KEY: pem }, "GET", "/.well-known/jwks.json");
+    expect(jwks.body).toEqual(reference.body);
+  });
+});

@@ -14,13 +14,16 @@ import { CODE_MESSAGE, RESET_TTL_SECONDS, sealJob } from "./job";
 import { renderMessage } from "./messages";
 import type { ChallengePurpose } from "./store";
 
-/** The sender for a channel, or `503 channel_unavailable` when none is configured. */
+/** How long a client should wait before trying a channel with no provider, or a failed delivery, again. */
+export const DELIVERY_RETRY_AFTER_SECONDS = 60;
+
+/** The sender for a channel, or `503 delivery_unavailable` when none is configured. */
 export function requireSender(channel: Channel, deps: Pick<Deps, "config">): Sender {
   const sender = senderFor(channel, deps.config);
   if (!sender) {
-    throw new AuthError("channel_unavailable", {}, {
-      status: 503,
+    throw new AuthError("delivery_unavailable", { retry_after: DELIVERY_RETRY_AFTER_SECONDS }, {
       message: `Codes by ${channel === "sms" ? "SMS" : "e-mail"} are not available right now.`,
+      headers: { "retry-after": String(DELIVERY_RETRY_AFTER_SECONDS) },
     });
   }
   return sender;
@@ -63,6 +66,6 @@ export async function dispatchCode(deps: Deps, sender: Sender, delivery: CodeDel
     if (!(error instanceof DeliveryError)) throw error;
     deps.log("warn", "delivery_failed", { challenge_id: challengeId, channel: sender.channel, reason: error.reason });
     await deps.store.revokeChallenge(challengeId);
-    throw new AuthError("delivery_failed");
+    throw new AuthError("delivery_failed", { retry_after: DELIVERY_RETRY_AFTER_SECONDS }, { headers: { "retry-after": String(DELIVERY_RETRY_AFTER_SECONDS) } });
   }
 }
