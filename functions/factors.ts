@@ -14,7 +14,7 @@ import { signedIn } from "./http/bearer";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const ConfirmBody = z.object({ code: field.code });
+export const ConfirmBody = z.object({ code: field.code });
 const recent = signedIn({ recent: true });
 
 export default createFunction()

@@ -5,7 +5,7 @@ import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const LoginBody = z.object({
+export const LoginBody = z.object({
   email: field.email,
   // Any non-empty password up to the cap: the length rules apply at registration, not here.
   password: z.string().check(z.minLength(1, "Required."), z.maxLength(1024, "Too long.")),

@@ -15,10 +15,10 @@ import { signedIn } from "./http/bearer";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const LocaleBody = z.object({ locale: field.locale });
-const PhoneBody = z.object({ phone: field.phone });
-const CodeBody = z.object({ code: field.code });
-const DeleteBody = z.object({ password: field.currentPassword });
+export const LocaleBody = z.object({ locale: field.locale });
+export const PhoneBody = z.object({ phone: field.phone });
+export const CodeBody = z.object({ code: field.code });
+export const DeleteBody = z.object({ password: field.currentPassword });
 const recent = signedIn({ recent: true });
 
 export default createFunction()

@@ -11,9 +11,9 @@ import { signedIn } from "./http/bearer";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const ForgotBody = z.object({ email: field.email });
-const ResetBody = z.object({ reset_id: field.challengeId, code: field.code, new_password: field.password });
-const ChangeBody = z.object({ current_password: field.currentPassword, new_password: field.password });
+export const ForgotBody = z.object({ email: field.email });
+export const ResetBody = z.object({ reset_id: field.challengeId, code: field.code, new_password: field.password });
+export const ChangeBody = z.object({ current_password: field.currentPassword, new_password: field.password });
 
 export default createFunction()
   .post("/auth/password/forgot", jsonBody(ForgotBody), flowDeps, async (c) => c.json(await forgotPassword(c.get("deps"), c.get("body")), 202))

@@ -5,7 +5,7 @@ import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const RegisterBody = z.object({
+export const RegisterBody = z.object({
   email: field.email,
   password: field.password,
   phone: z.optional(field.phone),

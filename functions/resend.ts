@@ -5,7 +5,7 @@ import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const ResendBody = z.object({ challenge_id: field.challengeId });
+export const ResendBody = z.object({ challenge_id: field.challengeId });
 
 export default createFunction().post("/auth/2fa/resend", jsonBody(ResendBody), flowDeps, async (c) => {
   return c.json(await resend(c.get("deps"), { challengeId: c.get("body").challenge_id }), 202);

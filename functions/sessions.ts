@@ -11,7 +11,7 @@ import { AuthError } from "./core/errors";
 import { createFunction, flowDeps } from "./http/app";
 import { signedIn } from "./http/bearer";
 
-const SessionId = z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
+export const SessionId = z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
 
 export default createFunction()
   .get("/auth/sessions", flowDeps, signedIn(), async (c) => c.json(await listSessions(c.get("deps"), c.get("caller")), 200))

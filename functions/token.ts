@@ -8,7 +8,7 @@ import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const RefreshBody = z.object({ refresh_token: field.refreshToken });
+export const RefreshBody = z.object({ refresh_token: field.refreshToken });
 
 export default createFunction()
   .post("/auth/token/refresh", jsonBody(RefreshBody), flowDeps, async (c) => {

@@ -5,7 +5,7 @@ import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
 import * as field from "./http/fields";
 
-const VerifyBody = z.object({ challenge_id: field.challengeId, code: field.signInCode });
+export const VerifyBody = z.object({ challenge_id: field.challengeId, code: field.signInCode });
 
 export default createFunction().post("/auth/2fa/verify", jsonBody(VerifyBody), flowDeps, async (c) => {
   const { challenge_id, code } = c.get("body");
