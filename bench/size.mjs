@@ -58,9 +58,35 @@ export function measureStartup(config = "wrangler.toml") {
   }
 }
 
+/**
+ * The static assets served beside the worker (/openapi.json and /docs), which
+ * never run in it: reported apart from the bundle, and not part of its budget.
+ */
+export function measureAssets(dir = join(root, "functions/docs/public")) {
+  let raw = 0;
+  let gzip = 0;
+  let files = 0;
+  const walk = (path) => {
+    for (const name of readdirSync(path)) {
+      const file = join(path, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else {
+        const bytes = readFileSync(file);
+        raw += bytes.byteLength;
+        gzip += gzipSync(bytes, { level: 9 }).byteLength;
+        files++;
+      }
+    }
+  };
+  walk(dir);
+  return { files, rawKiB: raw / 1024, gzipKiB: gzip / 1024 };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { rawKiB, gzipKiB } = measureWorker();
   console.log(`worker bundle: ${rawKiB.toFixed(1)} KiB raw, ${gzipKiB.toFixed(1)} KiB gzip (budget ${BUDGET_GZIP_KIB} KiB gzip)`);
+  const assets = measureAssets();
+  console.log(`static assets (not in the bundle): ${assets.files} files, ${assets.rawKiB.toFixed(1)} KiB raw, ${assets.gzipKiB.toFixed(1)} KiB gzip`);
   try {
     console.log(`worker startup: ${measureStartup().toFixed(1)} ms CPU (wrangler check startup, local)`);
   } catch (error) {
