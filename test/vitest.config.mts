@@ -83,6 +83,8 @@ export default defineConfig(async () => {
             root,
             include: ["test/store/**/*.test.ts"],
             environment: "node",
+            // One worker imports the drivers once for every file; each test makes its own rows.
+            isolate: false,
             testTimeout: 30_000,
             hookTimeout: 60_000,
           },
@@ -107,6 +109,9 @@ export default defineConfig(async () => {
             name: "http",
             root,
             include: ["test/http/**/*.test.ts"],
+            // After core and store: the store contract's cleanup must not meet the cron
+            // test's cleanup of the same database (on a machine with workers to spare).
+            sequence: { groupOrder: 1 },
             isolate: false,
             testTimeout: 30_000,
             hookTimeout: 60_000,

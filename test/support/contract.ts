@@ -106,3 +106,13 @@ export async function pooled<T>(tasks: (() => Promise<T>)[], inFlight = 25): Pro
   );
   return results;
 }
+
+/** Signs a new account in through the verify path: the refresh family that opens. */
+export async function aFamily(store: AuthStore, ttlSeconds = 3_600): Promise<{ userId: string; id: string; token: string }> {
+  const user = await aUser(store);
+  const challenge = await aChallenge(store, user);
+  const refresh = newRefresh(ttlSeconds);
+  const lockout: LockoutPolicy = { waitAfter: 5, baseWaitSeconds: 30, maxWaitSeconds: 3_600, lockAfter: 100 };
+  expect(await store.consumeChallenge(challenge.id, { mac: challenge.mac }, { ipHit: ipHit(), refresh, lockout })).toMatchObject({ outcome: "verified" });
+  return { userId: user.id, id: refresh.familyId, token: refresh.tokenHash };
+}

@@ -10,7 +10,7 @@
  *   users, challenges, refresh families and the rate-limit keys it named),
  *   which to the SQL's `now()` is the same as time passing. `racing` opens a
  *   connection per call, as each worker request does, so parallel calls meet
- *   in the database.
+ *   in the database; `lanes(n)` keeps n connections racing, for hundreds of calls.
  */
 import { sql } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
@@ -47,6 +47,11 @@ export interface StoreHarness {
   store: AuthStore;
   /** The same store, but parallel calls race as separate requests would (memory: the store itself). */
   racing: AuthStore;
+  /**
+   * The same store on `n` connections, calls dealt round-robin: `n` sessions
+   * racing, without paying a new connection per call (memory: the store itself).
+   */
+  lanes(n: number): AuthStore;
   /** Lets `seconds` pass for this test's rows. */
   elapse(seconds: number): Promise<void>;
   challenge(id: string): Promise<ChallengeState | null>;
@@ -72,6 +77,7 @@ function memoryHarness(): StoreHarness {
   return {
     store,
     racing: store,
+    lanes: () => store,
     async elapse(seconds) {
       now += seconds * 1000;
     },
@@ -151,6 +157,7 @@ function postgresHarness(): StoreHarness {
   const config = testDatabase();
   const main = openDatabase(config);
   const owned = new Owned();
+  const opened = [main];
   const rows = async <T>(query: ReturnType<typeof sql>) => (await main.db.execute<T & Record<string, unknown>>(query)).rows;
   /** Each call on its own connection, opened and ended around it, like a worker request. */
   const perCall = new Proxy(postgresStore(main.db), {
@@ -166,6 +173,17 @@ function postgresHarness(): StoreHarness {
   return {
     store: owned.track(postgresStore(main.db)),
     racing: owned.track(perCall),
+    lanes(n) {
+      const lanes = Array.from({ length: n }, () => openDatabase(config));
+      opened.push(...lanes);
+      let next = 0;
+      return owned.track(
+        new Proxy(postgresStore(main.db), {
+          get: (_, name: keyof AuthStore) => (...args: unknown[]) =>
+            (postgresStore(lanes[next++ % n]!.db)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
+        }),
+      );
+    },
     async elapse(seconds) {
       const by = sql`make_interval(secs => ${seconds})`;
       const ids = (values: Set<string>) => sql`(SELECT value::uuid FROM json_array_elements_text(${list(values)}::json))`;
@@ -207,7 +225,7 @@ function postgresHarness(): StoreHarness {
       const [row] = await rows<FamilyState>(sql`SELECT revoked_at IS NOT NULL AS revoked, rotated_at IS NOT NULL AS rotated FROM refresh_sessions WHERE id = ${id}`);
       return row ?? null;
     },
-    close: () => main.close(),
+    close: async () => void (await Promise.all(opened.map((database) => database.close()))),
   };
 }
 
