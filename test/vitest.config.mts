@@ -75,6 +75,12 @@ export default defineConfig(async () => {
             root,
             include: ["test/core/**/*.test.ts"],
             environment: "node",
+            // One worker for every file: plain modules, nothing kept between tests but
+            // what a test stubs (fake providers replace fetch, spies count WebCrypto
+            // work), and that is restored after each test.
+            isolate: false,
+            unstubGlobals: true,
+            restoreMocks: true,
           },
         },
         {
