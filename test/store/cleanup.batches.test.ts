@@ -7,10 +7,10 @@
 // oldest (years past expiry) and their keys sort first, so the order is theirs;
 // no other file of this project cleans up, and the HTTP project's cron test runs
 // after it (vitest.config.mts: sequence.groupOrder).
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CleanupCounts } from "../../functions/core/cleanup";
 import { aChallenge, aFamily, aUser, hitOf } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
 const DAY = 86_400;
 const YEARS = 10 * 365 * DAY;
@@ -18,10 +18,8 @@ const YEARS = 10 * 365 * DAY;
 /** A key that sorts before every key the service and the other tests use. */
 const firstKey = () => `000:${crypto.randomUUID()}`;
 
-describe.each(stores)("$name store: cleanup", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: cleanup", (kind) => {
+  const h = useHarness(kind);
 
   /** Cleans up until a batch comes back short on every kind. */
   async function drain(batch = 1_000): Promise<void> {

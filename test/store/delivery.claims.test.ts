@@ -4,16 +4,14 @@
 // later claims done, a recorded failure frees the send for a retry at once; a
 // resend supersedes the old send; abandoning a send revokes its challenge unless
 // that send was delivered. Of parallel claims exactly one wins.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aChallenge, aUser, CHALLENGE, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
 const LEASE = 30;
 
-describe.each(stores)("$name store: delivery claims", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: delivery claims", (kind) => {
+  const h = useHarness(kind);
 
   const consume = (id: string, mac: string) => h.store.consumeChallenge(id, { mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT });
 

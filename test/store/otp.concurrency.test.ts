@@ -4,16 +4,14 @@
 // verifies and opens one refresh family; parallel wrong guesses are each counted
 // exactly once and never past the cap; a right code racing wrong guesses wins,
 // and the attempts counted are exactly the wrong guesses answered wrong_code.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aChallenge, aUser, ipHit, LOCKOUT, newRefresh, secretLike } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
 const PARALLEL = 20;
 
-describe.each(stores)("$name store: parallel verification", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: parallel verification", (kind) => {
+  const h = useHarness(kind);
 
   const race = (id: string, macs: string[]) => {
     const ip = ipHit();

@@ -5,14 +5,12 @@
 // those limits. A renewal gives a new code (the old one stops working), a fresh
 // lifetime and cooldown, and the next send number, but never new attempts. An
 // expired, used, exhausted or locked challenge is gone. Parallel resends send once.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aChallenge, aUser, CHALLENGE, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: resend", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: resend", (kind) => {
+  const h = useHarness(kind);
 
   const consume = (id: string, mac: string) => h.store.consumeChallenge(id, { mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT });
 

@@ -4,14 +4,12 @@
 // gone (even for the right code, and without costing anything); the client's
 // verify is counted first, and a client over its limit changes nothing else; a
 // step that fails leaves everything as it was.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aChallenge, aUser, CHALLENGE, ipHit, LOCKOUT, newRefresh, secretLike } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: the verify path", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: the verify path", (kind) => {
+  const h = useHarness(kind);
 
   const consume = (id: string, mac: string, options: { ip?: ReturnType<typeof ipHit>; refresh?: ReturnType<typeof newRefresh> } = {}) =>
     h.store.consumeChallenge(id, { mac }, { ipHit: options.ip ?? ipHit(), refresh: options.refresh ?? newRefresh(), lockout: LOCKOUT });

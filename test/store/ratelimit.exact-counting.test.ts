@@ -3,20 +3,17 @@
 // challenge at exactly 5 attempts, each account with a streak of exactly 5, and
 // the client's counter at exactly 200. With the client's limit at 150, exactly
 // 150 guesses are judged and 50 refused, and the refused ones cost no attempt.
-// On Postgres the guesses race on 25 connections at once (the server allows 100,
-// shared by the files running).
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// On Postgres the guesses race on 10 connections at once.
+import { describe, expect, it } from "vitest";
 import type { ConsumeResult } from "../../functions/core/signin/store";
 import { aChallenge, aUser, hitOf, LOCKOUT, newRefresh, pooled, secretLike, uniqueKey } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: exact counting under concurrency", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: exact counting under concurrency", (kind) => {
+  const h = useHarness(kind);
 
   async function guesses(limit: number) {
-    const lanes = h.lanes(25);
+    const lanes = h.lanes(10);
     const challenges = await pooled(Array.from({ length: 40 }, () => async () => aChallenge(lanes, await aUser(lanes))));
     const ip = hitOf(uniqueKey("verify_ip"), limit, 60);
     const tasks = challenges.flatMap(({ id }) =>

@@ -3,14 +3,12 @@
 // in its window; a window that has ended restarts at 1, with the length of the hit
 // that restarts it; keys are independent; a key named twice in one call is counted
 // once; with several keys over, Retry-After is the latest end.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hitOf, uniqueKey } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: rate-limit windows", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: rate-limit windows", (kind) => {
+  const h = useHarness(kind);
 
   it("allows `limit` hits per window and refuses the next with the seconds left", async () => {
     const key = uniqueKey();

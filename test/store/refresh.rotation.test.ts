@@ -4,14 +4,12 @@
 // of a race) revokes the family, so even the newest token then fails; an expired
 // or unknown family is gone, not reused; revoking is idempotent and works from
 // any token of the family.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aFamily, secretLike } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: refresh rotation", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: refresh rotation", (kind) => {
+  const h = useHarness(kind);
 
   const family = (ttlSeconds = 3_600) => aFamily(h.store, ttlSeconds);
 

@@ -4,15 +4,13 @@
 // account. A new challenge is inserted only if none of its counters is over; its
 // counters are bumped either way; and if the insert itself fails (an unknown
 // account), nothing is counted.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { NewChallenge } from "../../functions/core/signin/store";
 import { aUser, CHALLENGE, hitOf, ipHit, LOCKOUT, newRefresh, secretLike, uniqueKey } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: login and challenge limits", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: login and challenge limits", (kind) => {
+  const h = useHarness(kind);
 
   const challengeFor = (userId: string, destination = "someone@example.test"): NewChallenge => ({
     id: crypto.randomUUID(),

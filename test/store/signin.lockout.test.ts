@@ -4,15 +4,13 @@
 // account locks and every live challenge of it is gone, even for the right code.
 // A right code ends the streak and the wait. Only login reads the wait (and only
 // with the right password, in the core); the store reports it in seconds left.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LockoutPolicy } from "../../functions/core/config";
 import { aChallenge, aUser, hitOf, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike, uniqueKey } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: growing waits and the lock", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: growing waits and the lock", (kind) => {
+  const h = useHarness(kind);
 
   const consume = (id: string, mac: string, lockout: LockoutPolicy = LOCKOUT) =>
     h.store.consumeChallenge(id, { mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout });

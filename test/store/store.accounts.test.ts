@@ -2,14 +2,12 @@
 // e-mail gives null (never an error, never a second account, even when many
 // sign-ups for one address race), and ids are uuids: any spelling Postgres
 // accepts finds the account, anything else is refused.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { aUser, secretLike } from "../support/contract";
-import { stores, type StoreHarness } from "../support/stores";
+import { stores, useHarness } from "../support/stores";
 
-describe.each(stores)("$name store: accounts", ({ open }) => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = open()));
-  afterEach(() => h.close());
+describe.each(stores)("$name store: accounts", (kind) => {
+  const h = useHarness(kind);
 
   it("creates a user and finds it by id, phone included", async () => {
     const user = await aUser(h.store, { phone: "+5511987654321" });

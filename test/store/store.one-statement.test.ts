@@ -4,12 +4,12 @@
 // own statement counter (RequestDatabase.statements()), on a fresh connection
 // per call as a request has. The memory store has no statements: its methods
 // are atomic because none awaits between reading and writing.
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store/index";
 import type { AuthStore } from "../../functions/core/store";
 import { aChallenge, aFamily, aUser, hitOf, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike, uniqueKey } from "../support/contract";
-import { stores, testDatabase, type StoreHarness } from "../support/stores";
+import { stores, testDatabase, useHarness } from "../support/stores";
 
 const measured = new Set<string>();
 
@@ -30,9 +30,7 @@ async function once<T>(call: (store: AuthStore) => Promise<T>): Promise<T> {
 }
 
 describe("postgres store: one statement per method", () => {
-  let h: StoreHarness;
-  beforeEach(() => void (h = stores.find((s) => s.name === "postgres")!.open()));
-  afterEach(() => h.close());
+  const h = useHarness(stores.find((s) => s.name === "postgres")!);
 
   afterAll(() => {
     // Every method of the store was measured by some test above.

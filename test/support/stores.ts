@@ -11,9 +11,14 @@
  *   which to the SQL's `now()` is the same as time passing. `racing` opens a
  *   connection per call, as each worker request does, so parallel calls meet
  *   in the database; `lanes(n)` keeps n connections racing, for hundreds of calls.
+ *
+ * A contract file writes `describe.each(stores)(..., (kind) => { const h = useHarness(kind); ... })`:
+ * every test gets a fresh harness (its own clock, or its own rows to time-travel),
+ * while the Postgres connection for sequential calls is opened once per block.
  */
 import { sql } from "drizzle-orm";
-import { openDatabase } from "../../db/client";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { openDatabase, type RequestDatabase } from "../../db/client";
 import { memoryStore, memoryTables } from "../../db/memory/index";
 import { postgresStore } from "../../db/store/index";
 import type { DatabaseConfig } from "../../functions/core/config";
@@ -64,7 +69,10 @@ export interface StoreHarness {
 
 export interface StoreKind {
   name: "memory" | "postgres";
-  open(): StoreHarness;
+  /** A harness for one test; for Postgres, on `main` for its sequential calls. */
+  open(main?: RequestDatabase): StoreHarness;
+  /** What a block of tests shares: the Postgres connection (none for memory). */
+  connect(): RequestDatabase | undefined;
 }
 
 /** An arbitrary fixed instant: the memory store's clock starts here in every test. */
@@ -153,11 +161,12 @@ class Owned {
 
 const list = (values: Set<string>) => JSON.stringify([...values]);
 
-function postgresHarness(): StoreHarness {
+function postgresHarness(shared?: RequestDatabase): StoreHarness {
   const config = testDatabase();
-  const main = openDatabase(config);
+  const main = shared ?? openDatabase(config);
   const owned = new Owned();
-  const opened = [main];
+  /** What this harness opened and must end: its lanes, and its main connection unless shared. */
+  const opened = shared ? [] : [main];
   const rows = async <T>(query: ReturnType<typeof sql>) => (await main.db.execute<T & Record<string, unknown>>(query)).rows;
   /** Each call on its own connection, opened and ended around it, like a worker request. */
   const perCall = new Proxy(postgresStore(main.db), {
@@ -230,6 +239,38 @@ function postgresHarness(): StoreHarness {
 }
 
 export const stores: StoreKind[] = [
-  { name: "memory", open: memoryHarness },
-  { name: "postgres", open: postgresHarness },
+  { name: "memory", open: memoryHarness, connect: () => undefined },
+  { name: "postgres", open: postgresHarness, connect: () => openDatabase(testDatabase()) },
 ];
+
+/**
+ * Registers the hooks of one store's block of tests and returns the harness of
+ * the test that is running: fresh for each test, on a connection shared by the block.
+ */
+export function useHarness(kind: StoreKind): StoreHarness {
+  let connection: RequestDatabase | undefined;
+  let current: StoreHarness | undefined;
+  beforeAll(() => void (connection = kind.connect()));
+  afterAll(() => connection?.close());
+  beforeEach(() => void (current = kind.open(connection)));
+  afterEach(() => current?.close());
+  const now = (): StoreHarness => {
+    if (!current) throw new Error("a store harness is only available inside a test");
+    return current;
+  };
+  return {
+    get store() {
+      return now().store;
+    },
+    get racing() {
+      return now().racing;
+    },
+    lanes: (n) => now().lanes(n),
+    elapse: (seconds) => now().elapse(seconds),
+    challenge: (id) => now().challenge(id),
+    user: (id) => now().user(id),
+    counter: (key) => now().counter(key),
+    family: (id) => now().family(id),
+    close: () => now().close(),
+  };
+}
