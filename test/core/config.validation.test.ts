@@ -3,10 +3,12 @@
 // one past it refused); every rate limit is `count/seconds`; provider URLs are
 // http(s); secrets have at least 32 bytes; a required variable that is missing
 // is config_missing, anything unusable config_invalid, each with a code that
-// names the variable. Unset variables take their documented defaults.
+// names the variable (the signing key when it is first used). Unset variables
+// take their documented defaults.
 import { describe, expect, it } from "vitest";
 import { loadConfig, loadDeepCheckLimit, loadHealthDbTimeout, MIN_SECRET_BYTES, type RawEnv } from "../../functions/core/config";
 import { AuthError, ERRORS, type ErrorCode } from "../../functions/core/errors";
+import { signingKeys } from "../../functions/core/session/tokens";
 import { BINDINGS } from "../support/core";
 
 /** The error a loader throws for these bindings; fails the test if it throws nothing. */
@@ -87,6 +89,16 @@ describe("secrets, URLs, the environment and the database", () => {
     expect(() => loadConfig({ ...BINDINGS, [name]: "http://127.0.0.1:9/" })).not.toThrow();
   });
 
+  it("refuses a JWT_PRIVATE_KEY that is not a PKCS#8 Ed25519 or P-256 key, when tokens are signed", async () => {
+    const config = loadConfig({ ...BINDINGS, JWT_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" });
+    const error = await signingKeys({ secretKey: config.secretKey, privateKeyPem: config.jwtPrivateKey }).then(
+      () => null,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ kind: "config_invalid" satisfies ErrorCode, code: "invalid_jwt_private_key", extras: { variable: "JWT_PRIVATE_KEY" } });
+  });
+
   it("knows three environments, production by default", () => {
     expectRefused(loadConfig, "ENVIRONMENT", "staging");
     expect(loadConfig({ ...BINDINGS, ENVIRONMENT: undefined }).environment).toBe("production");
@@ -122,8 +134,8 @@ describe("defaults", () => {
       lockout: { waitAfter: 5, baseWaitSeconds: 30, maxWaitSeconds: 3_600, lockAfter: 100 },
       refreshTtlSeconds: 30 * 86_400,
       deliveryRetryBaseSeconds: 5,
-      health: {},
     });
+    expect(config.health).toEqual({ deepToken: undefined, checkEmail: undefined });
     expect(config.sendgrid).toBeUndefined();
     expect(config.twilio).toBeUndefined();
     expect(loadHealthDbTimeout({})).toBe(2_000);

@@ -18,9 +18,9 @@ describe.each(stores)("$name store: resend", (kind) => {
     const user = await aUser(h.store);
     const challenge = await aChallenge(h.store, user);
     await h.elapse(20);
-    expect(await h.store.renewChallenge(challenge.id, secretLike(), renewLimits())).toEqual({ outcome: "too_soon", retryAfterSeconds: 40 });
+    expect(await h.store.renewChallenge(challenge.id, secretLike(), renewLimits())).toEqual({ outcome: "too_soon", retryAfterSeconds: h.seconds(40) });
     await h.elapse(39);
-    expect(await h.store.renewChallenge(challenge.id, secretLike(), renewLimits())).toEqual({ outcome: "too_soon", retryAfterSeconds: 1 });
+    expect(await h.store.renewChallenge(challenge.id, secretLike(), renewLimits())).toEqual({ outcome: "too_soon", retryAfterSeconds: h.seconds(1) });
     await h.elapse(1);
     expect(await h.store.renewChallenge(challenge.id, secretLike(), renewLimits())).toEqual({
       outcome: "renewed",
@@ -49,7 +49,7 @@ describe.each(stores)("$name store: resend", (kind) => {
     const limits = renewLimits({ ttlSeconds: 100, resendSeconds: 10 });
     expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toMatchObject({ outcome: "renewed", send: 2, expiresInSeconds: 100 });
     expect(await h.challenge(challenge.id)).toMatchObject({ sends: 2, attempts: 3, deliveryStatus: "queued" });
-    expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toEqual({ outcome: "too_soon", retryAfterSeconds: 10 });
+    expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toEqual({ outcome: "too_soon", retryAfterSeconds: h.seconds(10) });
     await h.elapse(99);
     const mac = secretLike();
     expect(await h.store.renewChallenge(challenge.id, mac, limits)).toMatchObject({ outcome: "renewed", send: 3 });
@@ -75,12 +75,12 @@ describe.each(stores)("$name store: resend", (kind) => {
     const challenge = await aChallenge(h.store, user);
     const key = `codes_account:${user.id}`;
     const limits = renewLimits({ codesAccount: { limit: 1, windowSeconds: 1_800 }, resendSeconds: 0 });
-    expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toEqual({ outcome: "too_soon", retryAfterSeconds: 60 });
+    expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toEqual({ outcome: "too_soon", retryAfterSeconds: h.seconds(60) });
     expect(await h.counter(key)).toBeNull();
     await h.elapse(60);
     expect((await h.store.renewChallenge(challenge.id, secretLike(), limits)).outcome).toBe("renewed");
     await h.elapse(100);
-    expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toEqual({ outcome: "rate_limited", retryAfterSeconds: 1_700 });
+    expect(await h.store.renewChallenge(challenge.id, secretLike(), limits)).toEqual({ outcome: "rate_limited", retryAfterSeconds: h.seconds(1_700) });
     expect(await h.counter(key)).toBe(2);
     expect(await h.challenge(challenge.id)).toMatchObject({ sends: 2 });
   });
@@ -95,7 +95,7 @@ describe.each(stores)("$name store: resend", (kind) => {
     expect(await h.counter(`sms_number:${phone}`)).toBeNull();
     expect(await h.store.renewChallenge(sms.id, secretLike(), limits)).toMatchObject({ outcome: "renewed", channel: "sms", destination: phone });
     await h.elapse(60);
-    expect(await h.store.renewChallenge(sms.id, secretLike(), limits)).toEqual({ outcome: "rate_limited", retryAfterSeconds: 86_340 });
+    expect(await h.store.renewChallenge(sms.id, secretLike(), limits)).toEqual({ outcome: "rate_limited", retryAfterSeconds: h.seconds(86_340) });
     expect(await h.counter(`sms_number:${phone}`)).toBe(2);
     expect(await h.counter(`codes_account:${user.id}`)).toBe(3);
   });

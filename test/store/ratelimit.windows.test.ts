@@ -13,9 +13,9 @@ describe.each(stores)("$name store: rate-limit windows", (kind) => {
   it("allows `limit` hits per window and refuses the next with the seconds left", async () => {
     const key = uniqueKey();
     for (let i = 1; i <= 3; i++) expect(await h.store.hitRateLimits([hitOf(key, 3, 60)])).toEqual({ limited: false });
-    expect(await h.store.hitRateLimits([hitOf(key, 3, 60)])).toEqual({ limited: true, retryAfterSeconds: 60 });
+    expect(await h.store.hitRateLimits([hitOf(key, 3, 60)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(60) });
     await h.elapse(20);
-    expect(await h.store.hitRateLimits([hitOf(key, 3, 60)])).toEqual({ limited: true, retryAfterSeconds: 40 });
+    expect(await h.store.hitRateLimits([hitOf(key, 3, 60)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(40) });
     // Refused hits still count.
     expect(await h.counter(key)).toBe(5);
   });
@@ -25,17 +25,17 @@ describe.each(stores)("$name store: rate-limit windows", (kind) => {
     await h.store.hitRateLimits([hitOf(key, 1, 60)]);
     expect((await h.store.hitRateLimits([hitOf(key, 1, 60)])).limited).toBe(true);
     await h.elapse(59);
-    expect(await h.store.hitRateLimits([hitOf(key, 1, 60)])).toEqual({ limited: true, retryAfterSeconds: 1 });
+    expect(await h.store.hitRateLimits([hitOf(key, 1, 60)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(1) });
     await h.elapse(1);
     expect(await h.store.hitRateLimits([hitOf(key, 1, 600)])).toEqual({ limited: false });
     expect(await h.counter(key)).toBe(1);
-    expect(await h.store.hitRateLimits([hitOf(key, 1, 60)])).toEqual({ limited: true, retryAfterSeconds: 600 });
+    expect(await h.store.hitRateLimits([hitOf(key, 1, 60)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(600) });
   });
 
   it("keeps a live window's end whatever length later hits name", async () => {
     const key = uniqueKey();
     await h.store.hitRateLimits([hitOf(key, 1, 30)]);
-    expect(await h.store.hitRateLimits([hitOf(key, 1, 3_600)])).toEqual({ limited: true, retryAfterSeconds: 30 });
+    expect(await h.store.hitRateLimits([hitOf(key, 1, 3_600)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(30) });
   });
 
   it("counts keys independently, and a key named twice in one call once", async () => {
@@ -51,10 +51,10 @@ describe.each(stores)("$name store: rate-limit windows", (kind) => {
     const [short, long, free] = [uniqueKey(), uniqueKey(), uniqueKey()];
     await h.store.hitRateLimits([hitOf(short, 1, 10), hitOf(long, 1, 100)]);
     await h.elapse(5);
-    expect(await h.store.hitRateLimits([hitOf(short, 1, 10), hitOf(long, 1, 100), hitOf(free, 9, 1_000)])).toEqual({ limited: true, retryAfterSeconds: 95 });
+    expect(await h.store.hitRateLimits([hitOf(short, 1, 10), hitOf(long, 1, 100), hitOf(free, 9, 1_000)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(95) });
     expect([await h.counter(short), await h.counter(long), await h.counter(free)]).toEqual([2, 2, 1]);
     // Only keys over their limit decide the wait: the free key's long window does not.
-    expect(await h.store.hitRateLimits([hitOf(short, 1, 10), hitOf(free, 9, 1_000)])).toEqual({ limited: true, retryAfterSeconds: 5 });
+    expect(await h.store.hitRateLimits([hitOf(short, 1, 10), hitOf(free, 9, 1_000)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(5) });
   });
 
   it("counts parallel hits on one key exactly", async () => {

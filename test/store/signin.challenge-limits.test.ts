@@ -30,7 +30,7 @@ describe.each(stores)("$name store: login and challenge limits", (kind) => {
       for (let i = 0; i < 2; i++) expect((await h.store.findUserForLogin(email, [hitOf(key, 2, 900)])).rate).toEqual({ limited: false });
       await h.elapse(100);
       const limited = await h.store.findUserForLogin(email, [hitOf(key, 2, 900)]);
-      expect(limited.rate).toEqual({ limited: true, retryAfterSeconds: 800 });
+      expect(limited.rate).toEqual({ limited: true, retryAfterSeconds: h.seconds(800) });
       // The account is still read: the core decides what a limited caller learns (nothing).
       expect(limited.user?.id ?? null).toBe(email === known.email ? known.id : null);
       expect(await h.counter(key)).toBe(3);
@@ -52,7 +52,7 @@ describe.each(stores)("$name store: login and challenge limits", (kind) => {
     expect(await h.challenge(first.id)).toMatchObject({ attempts: 0, sends: 1, consumed: false, deliveryStatus: "queued", deliveryAttempts: 0 });
     await h.elapse(15);
     const second = challengeFor(user.id);
-    expect(await h.store.createChallenge(second, [hitOf(cooldown, 1, 60)])).toEqual({ limited: true, retryAfterSeconds: 45 });
+    expect(await h.store.createChallenge(second, [hitOf(cooldown, 1, 60)])).toEqual({ limited: true, retryAfterSeconds: h.seconds(45) });
     expect(await h.challenge(second.id)).toBeNull();
     expect(await verifies(second)).toEqual({ outcome: "gone" });
     expect(await h.counter(cooldown)).toBe(2);

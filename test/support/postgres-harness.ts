@@ -12,6 +12,7 @@
  *   for hundreds of calls.
  */
 import { sql } from "drizzle-orm";
+import { expect } from "vitest";
 import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store/index";
 import type { DatabaseConfig } from "../../functions/core/config";
@@ -75,6 +76,7 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
   const config = testDatabase();
   const main = shared ?? openDatabase(config);
   const owned = new Owned();
+  const started = performance.now();
   /** What this harness opened and must end: its lanes, and its main connection unless shared. */
   const opened = shared ? [] : [main];
   const rows = async <T>(query: ReturnType<typeof sql>) => (await main.db.execute<T & Record<string, unknown>>(query)).rows;
@@ -102,6 +104,11 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
             (postgresStore(lanes[next++ % n]!.db)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
         }),
       );
+    },
+    seconds(expected, rounding = "ceil") {
+      const passed = Math.ceil((performance.now() - started) / 1000) + (rounding === "floor" ? 1 : 0);
+      const lowest = Math.max(0, expected - passed);
+      return expect.toBeOneOf(Array.from({ length: expected - lowest + 1 }, (_, i) => lowest + i));
     },
     async elapse(seconds) {
       const by = sql`make_interval(secs => ${seconds})`;

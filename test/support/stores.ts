@@ -52,6 +52,13 @@ export interface StoreHarness {
   lanes(n: number): AuthStore;
   /** Lets `seconds` pass for this test's rows. */
   elapse(seconds: number): Promise<void>;
+  /**
+   * What a count of seconds the store computes from a time it wrote earlier
+   * (a wait, a Retry-After, a lifetime) must be: exactly `expected` on the
+   * memory store's frozen clock; on Postgres, whose clock kept running while the
+   * test ran, as many whole seconds less as really passed (one more with FLOOR).
+   */
+  seconds(expected: number, rounding?: "ceil" | "floor"): number;
   challenge(id: string): Promise<ChallengeState | null>;
   user(id: string): Promise<UserState | null>;
   /** The count in `key`'s current row, or null when there is none. */
@@ -79,6 +86,7 @@ function memoryHarness(): StoreHarness {
     store,
     racing: store,
     lanes: () => store,
+    seconds: (expected) => expected,
     async elapse(seconds) {
       now += seconds * 1000;
     },
@@ -132,6 +140,7 @@ export function useHarness(kind: StoreKind): StoreHarness {
     },
     lanes: (n) => now().lanes(n),
     elapse: (seconds) => now().elapse(seconds),
+    seconds: (expected, rounding) => now().seconds(expected, rounding),
     challenge: (id) => now().challenge(id),
     user: (id) => now().user(id),
     counter: (key) => now().counter(key),
