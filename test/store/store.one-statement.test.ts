@@ -1,41 +1,38 @@
 // Property: every method of the Postgres store is exactly one SQL statement, in
 // every outcome: one round trip, and atomic without a transaction, so the rules
 // hold across any number of worker instances. Counted by the production client's
-// own statement counter (RequestDatabase.statements()), on a fresh connection
-// per call as a request has. The memory store has no statements: its methods
-// are atomic because none awaits between reading and writing.
-import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client";
+// own statement counter (RequestDatabase.statements()), around each call. The
+// memory store has no statements: its methods are atomic because none awaits
+// between reading and writing.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store/index";
 import type { AuthStore } from "../../functions/core/store";
 import { aChallenge, aFamily, aUser, hitOf, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike, uniqueKey } from "../support/contract";
 import { stores, testDatabase, useHarness } from "../support/stores";
 
 const measured = new Set<string>();
+let database: RequestDatabase;
 
-/** Runs one call on a fresh connection and checks it sent exactly one statement. */
+/** Runs one call and checks it sent exactly one statement. */
 async function once<T>(call: (store: AuthStore) => Promise<T>): Promise<T> {
-  const database = openDatabase(testDatabase());
-  const store = postgresStore(database.db);
-  const recording = new Proxy(store, {
+  const recording = new Proxy(postgresStore(database.db), {
     get: (target, name: keyof AuthStore) => (measured.add(name), target[name]),
   });
-  try {
-    const result = await call(recording);
-    expect(database.statements()).toBe(1);
-    return result;
-  } finally {
-    await database.close();
-  }
+  const before = database.statements();
+  const result = await call(recording);
+  expect(database.statements() - before).toBe(1);
+  return result;
 }
 
 describe("postgres store: one statement per method", () => {
   const h = useHarness(stores.find((s) => s.name === "postgres")!);
+  beforeAll(() => void (database = openDatabase(testDatabase())));
 
-  afterAll(() => {
+  afterAll(async () => {
     // Every method of the store was measured by some test above.
-    const database = openDatabase(testDatabase());
     expect([...measured].sort()).toEqual(Object.keys(postgresStore(database.db)).sort());
+    await database.close();
   });
 
   it("limits, accounts and health", async () => {
