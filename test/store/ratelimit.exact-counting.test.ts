@@ -20,8 +20,8 @@ describe.each(stores)("$name store: exact counting under concurrency", (kind) =>
       Array.from({ length: 5 }, () => () => lanes.consumeChallenge(id, { mac: secretLike() }, { ipHit: ip, refresh: newRefresh(), lockout: { ...LOCKOUT, lockAfter: 100 } })),
     );
     const results: ConsumeResult[] = await pooled(tasks, 25);
-    const attempts = await Promise.all(challenges.map(async (c) => (await h.challenge(c.id))!.attempts));
-    const streaks = await Promise.all(challenges.map(async (c) => (await h.user(c.userId))!.failedOtpCount));
+    const attempts = (await h.challenges(challenges.map((c) => c.id))).map((c) => c!.attempts);
+    const streaks = (await h.users(challenges.map((c) => c.userId))).map((u) => u!.failedOtpCount);
     return { results, attempts, streaks, counter: await h.counter(ip.key) };
   }
 

@@ -70,7 +70,9 @@ class Owned {
   }
 }
 
-const list = (values: Set<string>) => JSON.stringify([...values]);
+const list = (values: Iterable<string>) => JSON.stringify([...values]);
+/** `(uuid, ...)` from any number of ids, none included, as one parameter. */
+const idList = (values: Iterable<string>) => sql`(SELECT value::uuid FROM json_array_elements_text(${list(values)}::json))`;
 
 export function postgresHarness(shared?: RequestDatabase): StoreHarness {
   const config = testDatabase();
@@ -91,6 +93,19 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
       }
     },
   });
+  /** Rows by id, in the order asked, null where there is none. */
+  const byId = async <T>(ids: string[], query: ReturnType<typeof sql>) => {
+    const found = new Map((await rows<T & { id: string }>(query)).map(({ id, ...state }) => [id, state as T]));
+    return ids.map((id) => found.get(id) ?? null);
+  };
+  const challenges = (ids: string[]) =>
+    byId<ChallengeState>(ids, sql`
+      SELECT id, attempts, sends, consumed_at IS NOT NULL AS consumed, delivery_status AS "deliveryStatus", delivered_send AS "deliveredSend",
+             delivery_attempts AS "deliveryAttempts", delivery_claimed_at IS NOT NULL AS claimed,
+             provider_message_id AS "providerMessageId", delivery_error AS "deliveryError"
+      FROM challenges WHERE id IN ${idList(ids)}`);
+  const users = (ids: string[]) =>
+    byId<UserState>(ids, sql`SELECT id, failed_otp_count AS "failedOtpCount", locked_at IS NOT NULL AS locked FROM users WHERE id IN ${idList(ids)}`);
   return {
     store: owned.track(postgresStore(main.db)),
     racing: owned.track(perCall),
@@ -112,37 +127,28 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
     },
     async elapse(seconds) {
       const by = sql`make_interval(secs => ${seconds})`;
-      const ids = (values: Set<string>) => sql`(SELECT value::uuid FROM json_array_elements_text(${list(values)}::json))`;
       await main.db.execute(sql`
         WITH u AS (
           UPDATE users SET otp_blocked_until = otp_blocked_until - ${by}, locked_at = locked_at - ${by}, created_at = created_at - ${by}
-          WHERE id IN ${ids(owned.users)} RETURNING 1
+          WHERE id IN ${idList(owned.users)} RETURNING 1
         ), c AS (
           UPDATE challenges SET expires_at = expires_at - ${by}, resend_after = resend_after - ${by}, consumed_at = consumed_at - ${by},
             delivery_claimed_at = delivery_claimed_at - ${by}, created_at = created_at - ${by}
-          WHERE id IN ${ids(owned.challenges)} RETURNING 1
+          WHERE id IN ${idList(owned.challenges)} RETURNING 1
         ), f AS (
           UPDATE refresh_sessions SET expires_at = expires_at - ${by}, revoked_at = revoked_at - ${by}, rotated_at = rotated_at - ${by},
             created_at = created_at - ${by}
-          WHERE id IN ${ids(owned.families)} RETURNING 1
+          WHERE id IN ${idList(owned.families)} RETURNING 1
         ), r AS (
           UPDATE rate_limits SET window_start = window_start - ${by}, expires_at = expires_at - ${by}
           WHERE key IN (SELECT value FROM json_array_elements_text(${list(owned.keys)}::json)) RETURNING 1
         )
         SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM c) + (SELECT count(*) FROM f) + (SELECT count(*) FROM r) AS shifted`);
     },
-    async challenge(id) {
-      const [row] = await rows<ChallengeState>(sql`
-        SELECT attempts, sends, consumed_at IS NOT NULL AS consumed, delivery_status AS "deliveryStatus", delivered_send AS "deliveredSend",
-               delivery_attempts AS "deliveryAttempts", delivery_claimed_at IS NOT NULL AS claimed,
-               provider_message_id AS "providerMessageId", delivery_error AS "deliveryError"
-        FROM challenges WHERE id = ${id}`);
-      return row ?? null;
-    },
-    async user(id) {
-      const [row] = await rows<UserState>(sql`SELECT failed_otp_count AS "failedOtpCount", locked_at IS NOT NULL AS locked FROM users WHERE id = ${id}`);
-      return row ?? null;
-    },
+    challenge: async (id) => (await challenges([id]))[0]!,
+    user: async (id) => (await users([id]))[0]!,
+    challenges,
+    users,
     async counter(key) {
       const [row] = await rows<{ count: number }>(sql`SELECT count FROM rate_limits WHERE key = ${key}`);
       return row ? row.count : null;

@@ -61,6 +61,9 @@ export interface StoreHarness {
   seconds(expected: number, rounding?: "ceil" | "floor"): number;
   challenge(id: string): Promise<ChallengeState | null>;
   user(id: string): Promise<UserState | null>;
+  /** Several challenges, or accounts, in one look, in the order asked. */
+  challenges(ids: string[]): Promise<(ChallengeState | null)[]>;
+  users(ids: string[]): Promise<(UserState | null)[]>;
   /** The count in `key`'s current row, or null when there is none. */
   counter(key: string): Promise<number | null>;
   family(id: string): Promise<FamilyState | null>;
@@ -82,6 +85,16 @@ function memoryHarness(): StoreHarness {
   let now = T0;
   const tables = memoryTables();
   const store = memoryStore({ now: () => now, tables });
+  const challengeState = (id: string): ChallengeState | null => {
+    const c = tables.challenges.get(id);
+    if (!c) return null;
+    const { attempts, sends, deliveryStatus, deliveredSend, deliveryAttempts, providerMessageId, deliveryError } = c;
+    return { attempts, sends, consumed: c.consumedAt !== null, deliveryStatus, deliveredSend, deliveryAttempts, claimed: c.deliveryClaimedAt !== null, providerMessageId, deliveryError };
+  };
+  const userState = (id: string): UserState | null => {
+    const u = tables.users.get(id);
+    return u ? { failedOtpCount: u.failedOtpCount, locked: u.lockedAt !== null } : null;
+  };
   return {
     store,
     racing: store,
@@ -90,16 +103,10 @@ function memoryHarness(): StoreHarness {
     async elapse(seconds) {
       now += seconds * 1000;
     },
-    async challenge(id) {
-      const c = tables.challenges.get(id);
-      if (!c) return null;
-      const { attempts, sends, deliveryStatus, deliveredSend, deliveryAttempts, providerMessageId, deliveryError } = c;
-      return { attempts, sends, consumed: c.consumedAt !== null, deliveryStatus, deliveredSend, deliveryAttempts, claimed: c.deliveryClaimedAt !== null, providerMessageId, deliveryError };
-    },
-    async user(id) {
-      const u = tables.users.get(id);
-      return u ? { failedOtpCount: u.failedOtpCount, locked: u.lockedAt !== null } : null;
-    },
+    challenge: async (id) => challengeState(id),
+    user: async (id) => userState(id),
+    challenges: async (ids) => ids.map(challengeState),
+    users: async (ids) => ids.map(userState),
     async counter(key) {
       return tables.rateLimits.get(key)?.count ?? null;
     },
@@ -143,6 +150,8 @@ export function useHarness(kind: StoreKind): StoreHarness {
     seconds: (expected, rounding) => now().seconds(expected, rounding),
     challenge: (id) => now().challenge(id),
     user: (id) => now().user(id),
+    challenges: (ids) => now().challenges(ids),
+    users: (ids) => now().users(ids),
     counter: (key) => now().counter(key),
     family: (id) => now().family(id),
     close: () => now().close(),
