@@ -24,7 +24,8 @@ const settings = () => ({
   ttlSeconds: 900,
 });
 
-describe("access tokens", () => {
+// The tests run at once: each signs in its own account, so none waits on another's round trips.
+describe.concurrent("access tokens", () => {
   it("carry sub, iat, exp (+15 min), iss, aud, jti and amr [pwd, otp], signed HS256 as at+jwt", async () => {
     const { token } = await tokenFor();
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "at+jwt" });
