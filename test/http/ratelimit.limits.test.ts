@@ -65,7 +65,9 @@ describe("login limits", () => {
   });
 });
 
-describe("code limits", () => {
+// These tests run at once (each has its own accounts and number); the spies on
+// WebCrypto are in the other blocks, which run one test at a time.
+describe.concurrent("code limits", () => {
   it("waits 60 s between new challenges for one account", async () => {
     const user = await registerUser();
     expect((await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } })).status).toBe(202);
