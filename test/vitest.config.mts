@@ -1,9 +1,13 @@
 /**
- * Two layers, both real:
+ * Three layers, each as fast as what it proves allows:
  *
  * - `core`: plain Node. The logic written in TypeScript (codes, tokens, config,
- *   job sealing, the flow's decisions on an in-memory store with a fixed clock).
- *   `npm run test:core` runs it alone, in a few seconds.
+ *   job sealing, the flow's decisions on the in-memory store with a fixed clock).
+ *   `npm run test:core` runs it alone, in a few seconds, with no database.
+ * - `store`: plain Node. The store contract: the rules written in SQL, run
+ *   against both the Postgres store (through the production client and the
+ *   bridge) and the in-memory store, which must pass the very same tests.
+ *   `npm run test:store`.
  * - `http`: inside workerd (the Cloudflare vitest plugin) with the production
  *   wrangler.toml, against a real Postgres reached through the same
  *   @neondatabase/serverless path as production. One workerd and one copy of the
@@ -60,6 +64,10 @@ export default defineConfig(async () => {
     test: {
       // Request log lines are shown only for failing tests.
       silent: "passed-only",
+      // One Postgres, bridge and set of fakes for the whole run, shared by `store`
+      // and `http`. At the root, it runs once whatever projects are selected; it
+      // starts nothing when only `core` is.
+      globalSetup: ["test/support/global-setup.ts"],
       projects: [
         {
           test: {
@@ -67,6 +75,24 @@ export default defineConfig(async () => {
             root,
             include: ["test/core/**/*.test.ts"],
             environment: "node",
+            // One worker for every file: plain modules, nothing kept between tests but
+            // what a test stubs (fake providers replace fetch, spies count WebCrypto
+            // work), and that is restored after each test.
+            isolate: false,
+            unstubGlobals: true,
+            restoreMocks: true,
+          },
+        },
+        {
+          test: {
+            name: "store",
+            root,
+            include: ["test/store/**/*.test.ts"],
+            environment: "node",
+            // One worker imports the drivers once for every file; each test makes its own rows.
+            isolate: false,
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
           },
         },
         {
@@ -89,7 +115,9 @@ export default defineConfig(async () => {
             name: "http",
             root,
             include: ["test/http/**/*.test.ts"],
-            globalSetup: ["test/support/global-setup.ts"],
+            // After core and store: the store contract's cleanup must not meet the cron
+            // test's cleanup of the same database (on a machine with workers to spare).
+            sequence: { groupOrder: 1 },
             isolate: false,
             testTimeout: 30_000,
             hookTimeout: 60_000,

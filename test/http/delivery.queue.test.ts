@@ -34,7 +34,8 @@ const challengeRow = async (id: string) =>
     [id],
   ))[0]!;
 
-describe("the delivery queue", () => {
+// The tests run at once: each signs in its own account, so none waits on another's round trips.
+describe.concurrent("the delivery queue", () => {
   it("delivers exactly once through a provider that fails first, then succeeds", async () => {
     // The consumer is driven here, job by job, as the queue would redeliver it; the
     // real queue's retries and dead-letter path have their own test (delivery.channels).

@@ -7,7 +7,8 @@ import { expectError } from "../support/expect";
 import { deliveredTo, latestCode, loginWithCode, waitForDelivery } from "../support/flows";
 import { sql } from "../support/sql";
 
-describe("expiry", () => {
+// The tests run at once: each signs in its own account, so none waits on another's round trips.
+describe.concurrent("expiry", () => {
   it("refuses the right code once the challenge has expired", async () => {
     const { challengeId, code } = await loginWithCode();
     await sql("UPDATE challenges SET expires_at = now() - interval '1 second' WHERE id = $1", [challengeId]);
@@ -16,7 +17,7 @@ describe("expiry", () => {
   });
 });
 
-describe("POST /auth/2fa/resend", () => {
+describe.concurrent("POST /auth/2fa/resend", () => {
   it("gives 429 resend_too_soon with Retry-After inside the cooldown", async () => {
     const { challengeId } = await loginWithCode();
     const response = await api("POST", "/auth/2fa/resend", { body: { challenge_id: challengeId } });

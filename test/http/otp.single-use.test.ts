@@ -5,7 +5,8 @@ import { api } from "../support/api";
 import { expectError } from "../support/expect";
 import { loginWithCode } from "../support/flows";
 
-describe("one-time codes are single-use", () => {
+// The tests run at once: each signs in its own account, so none waits on another's round trips.
+describe.concurrent("one-time codes are single-use", () => {
   it("gives a token once, then 401 challenge_expired for the same code", async () => {
     const { challengeId, code } = await loginWithCode();
     const first = await api("POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code } });

@@ -17,7 +17,8 @@ async function signIn() {
 
 const refresh = (token: string) => api("POST", "/auth/token/refresh", { body: { refresh_token: token } });
 
-describe("refresh tokens", () => {
+// The tests run at once: each signs in its own account, so none waits on another's round trips.
+describe.concurrent("refresh tokens", () => {
   it("come with verify: opaque, with their lifetime", async () => {
     const pair = await signIn();
     expect(pair.refresh_token).toMatch(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);

@@ -26,7 +26,8 @@ const settings = () => ({
 });
 const FACTS = { authTime: Math.floor(Date.now() / 1000), factor: "email" as const, sid: null };
 
-describe("access tokens", () => {
+// The tests run at once: each signs in its own account, so none waits on another's round trips.
+describe.concurrent("access tokens", () => {
   it("carry sub, iat, exp (+15 min), iss, aud, jti, client_id, auth_time, amr [pwd, otp, mfa], factor and sid, signed HS256 as at+jwt", async () => {
     const { token } = await tokenFor();
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "at+jwt" });

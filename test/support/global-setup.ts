@@ -1,18 +1,26 @@
 /**
- * Starts what the HTTP tests talk to, outside workerd: a Postgres (embedded
- * PGlite by default, or a fresh database on the server in TEST_DATABASE_URL),
- * the WebSocket bridge the worker reaches it through, the fake providers, and a
- * TCP port that accepts and never answers (a hung database).
- * Ports and names were chosen by vitest.config.mts, which gave them to workerd.
+ * Starts, once per run, what the `store` and `http` projects talk to: a
+ * Postgres (embedded PGlite by default, or a fresh database on the server in
+ * TEST_DATABASE_URL), the WebSocket bridge both reach it through (the worker in
+ * workerd, and the production client in Node for the store contract), the fake
+ * providers, and a TCP port that accepts and never answers (a hung database).
+ * Ports and names were chosen by vitest.config.mts, which gave them to workerd
+ * and to every test process (AUTH_TEST_PLAN). With only `core` selected there
+ * is nothing to start.
  */
 import net from "node:net";
+import type { TestProject } from "vitest/node";
 import { startBridge } from "../../db/local/bridge.mjs";
 import { startEmbeddedPostgres } from "../../db/local/embedded.mjs";
 import { applyMigrations, createScratchDatabase } from "../../db/local/migrate.mjs";
 import { startFakeProviders } from "./fake-providers.mjs";
 import type { TestPlan } from "./plan";
 
-export default async function setup() {
+/** The projects that need the database, the bridge and the fakes. */
+const NEEDS_DATABASE = new Set(["store", "http"]);
+
+export default async function setup(project: TestProject) {
+  if (!project.vitest.projects.some((p) => NEEDS_DATABASE.has(p.name))) return;
   const plan = JSON.parse(process.env.AUTH_TEST_PLAN ?? "null") as TestPlan | null;
   if (!plan) throw new Error("AUTH_TEST_PLAN is not set: run the tests with `npm test`");
   const stops: (() => Promise<unknown>)[] = [];
