@@ -1,16 +1,21 @@
 /**
  * An in-memory implementation of the core's AuthStore, one file per feature as
- * in db/store/. It reproduces the observable semantics of the Postgres store's
- * statements (test/store/ is the contract both pass) with an injectable clock,
- * so core tests run in plain Node with a fixed time and no database.
+ * in db/store/ (the verify path in its own file, verify.ts; the column types in
+ * values.ts; what features share in common.ts). It reproduces the observable
+ * semantics of the Postgres store's statements (test/store/ is the contract
+ * both pass) with an injectable clock, so core tests run in plain Node with a
+ * fixed time and no database.
  * Not for production: one process's memory is not shared between instances.
  */
 import type { AuthStore } from "../../functions/core/store";
 import type { Clock } from "../../functions/core/types";
 import { accountStore } from "./account";
 import { deliveryStore } from "./delivery";
+import { eventStore } from "./events";
+import { factorStore } from "./factors";
 import { limitStore } from "./limits";
 import { maintenanceStore } from "./maintenance";
+import { recoveryStore } from "./recovery";
 import { sessionStore } from "./session";
 import { signInStore } from "./signin";
 import { memoryTables, type MemoryTables } from "./tables";
@@ -29,7 +34,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): AuthStore {
   return {
     ...limitStore(ctx),
     ...accountStore(ctx),
+    ...recoveryStore(ctx),
+    ...eventStore(ctx),
     ...signInStore(ctx),
+    ...factorStore(ctx),
     ...sessionStore(ctx),
     ...deliveryStore(ctx),
     ...maintenanceStore(ctx),

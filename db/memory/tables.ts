@@ -1,10 +1,11 @@
 /**
  * The in-memory tables: one Map per Postgres table, keyed by its primary key,
- * with the same columns (times in milliseconds, null where SQL has NULL). The
- * helpers below reproduce what the column types do to values on the way in, so
- * the memory store accepts and refuses what Postgres does.
+ * with the same columns (times in milliseconds, null where SQL has NULL).
+ * values.ts reproduces what the column types do to values on the way in, so the
+ * memory store accepts and refuses what Postgres does.
  */
-import type { Channel, Clock } from "../../functions/core/types";
+import type { ChallengePurpose } from "../../functions/core/delivery/store";
+import type { Clock, EventType, FactorType } from "../../functions/core/types";
 
 export interface UserRow {
   id: string;
@@ -14,15 +15,23 @@ export interface UserRow {
   failedOtpCount: number;
   otpBlockedUntil: number | null;
   lockedAt: number | null;
+  emailVerifiedAt: number | null;
+  phoneVerifiedAt: number | null;
+  locale: string;
   createdAt: number;
 }
 
 export interface ChallengeRow {
   id: string;
   userId: string;
-  channel: Channel;
-  destination: string;
+  purpose: ChallengePurpose;
+  /** The factor (the column kept its first name). */
+  channel: FactorType;
+  destination: string | null;
   codeMac: string;
+  /** TOTP: the MAC of each step's code from `firstStep` on. */
+  stepMacs: string[] | null;
+  firstStep: number | null;
   expiresAt: number;
   attempts: number;
   maxAttempts: number;
@@ -47,12 +56,51 @@ export interface RateLimitRow {
 
 export interface RefreshRow {
   id: string;
+  sid: string | null;
   userId: string;
   tokenHash: string;
   expiresAt: number;
   revokedAt: number | null;
   rotatedAt: number | null;
+  userAgent: string | null;
+  ipPrefix: string | null;
+  lastUsedAt: number | null;
+  authTime: number | null;
+  factor: FactorType | null;
   createdAt: number;
+}
+
+/** A row of `factors`: today only the authenticator app. */
+export interface TotpRow {
+  id: string;
+  userId: string;
+  type: "totp";
+  status: "pending" | "active";
+  secretSealed: string;
+  keyId: string;
+  lastStep: number | null;
+  attempts: number;
+  createdAt: number;
+  confirmedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface RecoveryCodeRow {
+  userId: string;
+  codeMac: string;
+  keyId: string;
+  usedAt: number | null;
+  createdAt: number;
+}
+
+export interface EventRow {
+  id: number;
+  userId: string;
+  type: EventType;
+  at: number;
+  ipPrefix: string | null;
+  userAgent: string | null;
+  factor: string | null;
 }
 
 export interface MemoryTables {
@@ -60,11 +108,28 @@ export interface MemoryTables {
   challenges: Map<string, ChallengeRow>;
   rateLimits: Map<string, RateLimitRow>;
   refreshSessions: Map<string, RefreshRow>;
+  factors: Map<string, TotpRow>;
+  /** Keyed by `recoveryKey(userId, codeMac)`: the table's primary key is the pair. */
+  recoveryCodes: Map<string, RecoveryCodeRow>;
+  authEvents: Map<number, EventRow>;
+  /** The `auth_events.id` bigserial: the last id handed out. */
+  lastEventId: number;
 }
 
 export function memoryTables(): MemoryTables {
-  return { users: new Map(), challenges: new Map(), rateLimits: new Map(), refreshSessions: new Map() };
+  return {
+    users: new Map(),
+    challenges: new Map(),
+    rateLimits: new Map(),
+    refreshSessions: new Map(),
+    factors: new Map(),
+    recoveryCodes: new Map(),
+    authEvents: new Map(),
+    lastEventId: 0,
+  };
 }
+
+export const recoveryKey = (userId: string, codeMac: string): string => `${userId}/${codeMac}`;
 
 /** What every feature's store works on: the tables and the one clock that decides expiry and windows. */
 export interface MemoryContext {
@@ -81,33 +146,4 @@ export class MemoryStoreError extends Error {
     super(message);
     this.name = "MemoryStoreError";
   }
-}
-
-/**
- * A value for a `uuid` column, as Postgres reads one: any case, hyphens after any
- * group of four digits, optionally in braces; stored and compared in canonical
- * form. Anything else fails the statement.
- */
-export function uuid(value: string): string {
-  const inner = /^\{.*\}$/.test(value) ? value.slice(1, -1) : value;
-  if (!/^[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}$/i.test(inner)) throw new MemoryStoreError(`invalid input syntax for type uuid: "${value}"`);
-  const hex = inner.replace(/-/g, "").toLowerCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/**
- * A value for a `text` column: the driver sends UTF-8 (a lone surrogate becomes
- * U+FFFD), and Postgres refuses the NUL character.
- */
-export function text(value: string): string {
-  if (value.includes("\u0000")) throw new MemoryStoreError('invalid byte sequence for encoding "UTF8": 0x00');
-  return decoder.decode(encoder.encode(value));
-}
-
-/** Whole seconds until `at`, rounded up: `CEIL(EXTRACT(EPOCH FROM at - now()))`. */
-export function secondsUntil(at: number, now: number): number {
-  return Math.ceil((at - now) / SECOND);
 }
