@@ -13,7 +13,7 @@ describe("register", () => {
   it("creates an account with its phone, and stores a peppered hash at the configured cost", async () => {
     const world = coreWorld();
     const user = await register(world.deps, { email: email(), password: "correct horse battery staple", phone: "+5511987654321" });
-    expect(user).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: user.email, phone: "+5511987654321" });
+    expect(user).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: user.email, phone: "+5511987654321", locale: "en" });
     const stored = world.tables.users.get(user.id)!.passwordHash;
     expect(stored).toMatch(new RegExp(`^pbkdf2-sha256\\$${world.config.passwordIterations}\\$`));
     expect(stored).not.toContain("correct horse");

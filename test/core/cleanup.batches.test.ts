@@ -6,6 +6,8 @@ import { memoryStore, memoryTables } from "../../db/memory/index";
 import { cleanupExpired, CLEANUP_BATCH, CLEANUP_MAX_BATCHES } from "../../functions/core/cleanup";
 import { NOW } from "../support/core";
 
+const RETENTION_DAYS = 90;
+
 /** A memory store holding `n` dead rate-limit windows. */
 function withDeadWindows(n: number) {
   const tables = memoryTables();
@@ -16,24 +18,24 @@ function withDeadWindows(n: number) {
 describe("cleanup batches", () => {
   it("repeats full batches and stops at the first short one", async () => {
     const { tables, store } = withDeadWindows(5);
-    expect(await cleanupExpired(store, 2)).toEqual({ challenges: 0, rateLimits: 5, refreshSessions: 0, batches: 3 });
+    expect(await cleanupExpired(store, RETENTION_DAYS, 2)).toEqual({ challenges: 0, rateLimits: 5, refreshSessions: 0, events: 0, batches: 3 });
     expect(tables.rateLimits.size).toBe(0);
   });
 
   it("runs one more batch when the last full one emptied the table", async () => {
     const { store } = withDeadWindows(4);
-    expect(await cleanupExpired(store, 2)).toMatchObject({ rateLimits: 4, batches: 3 });
+    expect(await cleanupExpired(store, RETENTION_DAYS, 2)).toMatchObject({ rateLimits: 4, batches: 3 });
   });
 
   it("stops at its cap of batches and leaves the rest to the next run", async () => {
     const { tables, store } = withDeadWindows(10);
-    expect(await cleanupExpired(store, 2, 3)).toMatchObject({ rateLimits: 6, batches: 3 });
+    expect(await cleanupExpired(store, RETENTION_DAYS, 2, 3)).toMatchObject({ rateLimits: 6, batches: 3 });
     expect(tables.rateLimits.size).toBe(4);
   });
 
   it("does one batch when nothing is dead, with the production batch size and cap", async () => {
     const { store } = withDeadWindows(0);
-    expect(await cleanupExpired(store)).toEqual({ challenges: 0, rateLimits: 0, refreshSessions: 0, batches: 1 });
+    expect(await cleanupExpired(store, RETENTION_DAYS)).toEqual({ challenges: 0, rateLimits: 0, refreshSessions: 0, events: 0, batches: 1 });
     expect([CLEANUP_BATCH, CLEANUP_MAX_BATCHES]).toEqual([1_000, 20]);
   });
 });

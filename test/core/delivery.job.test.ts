@@ -20,7 +20,7 @@ const key = coreConfig().secretKey;
 async function queuedLogin(world: CoreWorld, options: { email?: string; phone?: string; channel?: "email" | "sms" } = {}) {
   const user = await register(world.deps, { email: options.email ?? `user-${crypto.randomUUID()}@example.test`, password: "correct horse battery staple", phone: options.phone });
   const view = await login(world.deps, { email: user.email, password: "correct horse battery staple", channel: options.channel ?? "email" });
-  return { user, challengeId: view.challenge_id, job: world.jobs.at(-1)! };
+  return { user, challengeId: view.challenge_id, job: world.codeJobs().at(-1)! };
 }
 
 const run = (world: CoreWorld, job: DeliveryJob) => runDeliveryJob({ config: world.config, store: world.store, log: world.deps.log }, job);

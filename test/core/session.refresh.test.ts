@@ -5,10 +5,10 @@
 // token. Anything not shaped like our token is refused before the store is asked.
 import { describe, expect, it } from "vitest";
 import { register } from "../../functions/core/account/register";
-import { logout, me, refresh } from "../../functions/core/session/session";
+import { logout, refresh } from "../../functions/core/session/session";
 import { login } from "../../functions/core/signin/login";
 import { verify } from "../../functions/core/signin/verify";
-import { coreWorld, countingStore, expectAuthError, type CoreWorld } from "../support/core";
+import { coreWorld, countingStore, expectAuthError, isoAt, me, NOW, type CoreWorld } from "../support/core";
 
 async function signIn(world: CoreWorld) {
   const user = await register(world.deps, { email: `user-${crypto.randomUUID()}@example.test`, password: "correct horse battery staple" });
@@ -77,7 +77,16 @@ describe("me", () => {
   it("returns the account of a valid access token, and refuses the rest", async () => {
     const world = coreWorld();
     const { user, tokens } = await signIn(world);
-    expect(await me(world.deps, tokens.access_token)).toEqual({ id: user.id, email: user.email, phone: null });
+    // The e-mail code proved the address, at the sign-in.
+    expect(await me(world.deps, tokens.access_token)).toEqual({
+      id: user.id,
+      email: user.email,
+      phone: null,
+      locale: "en",
+      email_verified_at: isoAt(NOW),
+      phone_verified_at: null,
+      created_at: isoAt(NOW),
+    });
     await expectAuthError(me(world.deps, undefined), "invalid_token");
     await expectAuthError(me(world.deps, tokens.refresh_token), "invalid_token");
     await expectAuthError(me(world.deps, "not.a.jwt"), "invalid_token");

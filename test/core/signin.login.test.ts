@@ -2,10 +2,11 @@
 // account identically, after the same work (one lookup, one full key derivation
 // at the configured cost, nothing created); only someone with the right password
 // learns about the wait that wrong codes earned; login limits and the cooldown
-// between challenges refuse before any hashing; a channel without a provider or
-// an account without a phone is refused; a good login starts a challenge and
-// sends its code, sealed through the queue or directly, and a failed direct send
-// revokes the challenge.
+// between challenges refuse before any hashing; a channel without a provider
+// (delivery_unavailable) or an account without a phone (channel_unavailable) is
+// refused; a good login starts a challenge and sends its code, sealed through
+// the queue or directly, and a failed direct send revokes the challenge. Every
+// failure queues the same one record of a failed sign-in.
 import { describe, expect, it, vi } from "vitest";
 import { register } from "../../functions/core/account/register";
 import { login } from "../../functions/core/signin/login";
@@ -34,8 +35,9 @@ describe("login: no account oracle", () => {
     const known = await account(world);
     const locked = await account(world);
     world.tables.users.get(locked.id)!.lockedAt = world.now();
+    const ghost = `ghost-${crypto.randomUUID()}@example.test`;
     const cases = [
-      await loginWork(world, `ghost-${crypto.randomUUID()}@example.test`, PASSWORD),
+      await loginWork(world, ghost, PASSWORD),
       await loginWork(world, known.email, "not the password"),
       await loginWork(world, locked.email, PASSWORD),
     ];
@@ -45,7 +47,10 @@ describe("login: no account oracle", () => {
       expect(c.calls).toEqual({ findUserForLogin: 1 });
     }
     expect(world.tables.challenges.size).toBe(0);
-    expect(world.jobs).toHaveLength(0);
+    // No code: for each, the same one record of a failed sign-in on the queue.
+    expect(world.codeJobs()).toHaveLength(0);
+    const client = world.deps.client;
+    expect(world.jobs).toEqual([ghost, known.email, locked.email].map((email) => ({ v: 1, kind: "login_failed", email, ...client })));
   });
 
   it("shows the wait after wrong codes only to someone with the right password", async () => {
@@ -98,7 +103,7 @@ describe("login: channels and delivery", () => {
     const world = coreWorld();
     const user = await account(world, { email: `jane-${crypto.randomUUID()}@example.test` });
     const view = await login(world.deps, { email: user.email, password: PASSWORD, channel: "email" });
-    expect(view).toEqual({ challenge_id: expect.stringMatching(/^[0-9a-f-]{36}$/), channel: "email", destination: "j***@example.test", expires_in: 300, resend_after: 60 });
+    expect(view).toEqual({ challenge_id: expect.stringMatching(/^[0-9a-f-]{36}$/), channel: "email", destination: "j***@example.test", expires_in: 300, resend_after: 60, factors: ["email"] });
     expect(world.jobs).toEqual([expect.objectContaining({ v: 1, challengeId: view.challenge_id, send: 1 })]);
     const code = await world.queuedCode();
     expect(JSON.stringify(world.jobs)).not.toContain(code);
@@ -142,7 +147,7 @@ describe("login: channels and delivery", () => {
     await expectAuthError(login(world.deps, { email: user.email, password: PASSWORD, channel: "sms" }), "channel_unavailable", 422);
     const production = coreWorld({ bindings: { ENVIRONMENT: "production", TWILIO_ACCOUNT_SID: undefined } });
     const counting = countingStore(production.store);
-    await expectAuthError(login({ ...production.deps, store: counting.store }, { email: user.email, password: PASSWORD, channel: "sms" }), "channel_unavailable", 503);
+    await expectAuthError(login({ ...production.deps, store: counting.store }, { email: user.email, password: PASSWORD, channel: "sms" }), "delivery_unavailable", 503);
     expect(counting.calls.size).toBe(0);
   });
 });

@@ -34,7 +34,7 @@ describe("resend", () => {
     world.advance(60);
     const view = await resend(world.deps, { challengeId });
     expect(view).toEqual({ challenge_id: challengeId, channel: "email", destination: expect.stringMatching(/^u\*\*\*@example\.test$/), expires_in: 300, resend_after: 60 });
-    expect(world.jobs.map((j) => j.send)).toEqual([1, 2]);
+    expect(world.codeJobs().map((j) => j.send)).toEqual([1, 2]);
     const code = await world.queuedCode();
     if (code !== old) await expectAuthError(verify(world.deps, { challengeId, code: old }), "invalid_code");
     expect((await verify(world.deps, { challengeId, code })).token_type).toBe("Bearer");
@@ -73,7 +73,7 @@ describe("resend", () => {
     world.advance(60);
     const production = { ...world.deps, config: { ...world.config, environment: "production" as const, sendgrid: undefined, twilio: undefined } };
     const counting = countingStore(world.store);
-    await expectAuthError(resend({ ...production, store: counting.store }, { challengeId }), "channel_unavailable", 503);
+    await expectAuthError(resend({ ...production, store: counting.store }, { challengeId }), "delivery_unavailable", 503);
     expect(counting.calls.size).toBe(0);
     expect(world.tables.challenges.get(challengeId)!.sends).toBe(1);
   });

@@ -7,10 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { register } from "../../functions/core/account/register";
 import { ERRORS } from "../../functions/core/errors";
-import { me } from "../../functions/core/session/session";
 import { login } from "../../functions/core/signin/login";
 import { verify } from "../../functions/core/signin/verify";
-import { coreWorld, expectAuthError, type CoreWorld } from "../support/core";
+import { coreWorld, expectAuthError, isoAt, me, NOW, type CoreWorld } from "../support/core";
 
 async function challenge(world: CoreWorld) {
   const user = await register(world.deps, { email: `user-${crypto.randomUUID()}@example.test`, password: "correct horse battery staple" });
@@ -31,10 +30,19 @@ describe("verify", () => {
       refresh_token: expect.stringMatching(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/),
       refresh_expires_in: world.config.refreshTtlSeconds,
     });
-    expect(await me(world.deps, tokens.access_token)).toEqual({ id: user.id, email: user.email, phone: null });
+    // The e-mail code proved the address, at the sign-in.
+    expect(await me(world.deps, tokens.access_token)).toEqual({
+      id: user.id,
+      email: user.email,
+      phone: null,
+      locale: "en",
+      email_verified_at: isoAt(NOW),
+      phone_verified_at: null,
+      created_at: isoAt(NOW),
+    });
     expect(world.tables.refreshSessions.has(tokens.refresh_token.split(".")[0]!)).toBe(true);
     const line = world.logs.find((l) => l.msg === "challenge_verified");
-    expect(line?.fields).toEqual({ challenge_id: challengeId, user_id: user.id });
+    expect(line?.fields).toEqual({ challenge_id: challengeId, user_id: user.id, factor: "email" });
     expect(JSON.stringify(world.logs)).not.toContain(code);
   });
 

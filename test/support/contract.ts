@@ -8,8 +8,9 @@ import type { UserRecord } from "../../functions/core/account/store";
 import type { LockoutPolicy } from "../../functions/core/config";
 import type { RateHit } from "../../functions/core/limits";
 import type { NewRefresh } from "../../functions/core/session/store";
-import type { NewChallenge, RenewLimits } from "../../functions/core/signin/store";
+import type { NewChallenge, Proof, RenewLimits } from "../../functions/core/signin/store";
 import type { AuthStore } from "../../functions/core/store";
+import type { Caller, ClientMeta, FactorType } from "../../functions/core/types";
 
 /** A random stand-in for a MAC or a token hash: the stores only compare them. */
 export function secretLike(): string {
@@ -33,20 +34,58 @@ export function ipHit(limit = 1_000, windowSeconds = 60): RateHit {
 /** The production policy's shape with small numbers: waits after 2, doubling, capped at 25 s, locked at 7. */
 export const LOCKOUT: LockoutPolicy = { waitAfter: 2, baseWaitSeconds: 10, maxWaitSeconds: 25, lockAfter: 7 };
 
+/** Where the contract's requests come from, as sessions and the security log keep it. */
+export const CLIENT: ClientMeta = { ipPrefix: "198.51.100.0/24", userAgent: "store-contract/1.0" };
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function newRefresh(ttlSeconds = 3_600): NewRefresh {
-  return { familyId: crypto.randomUUID(), tokenHash: secretLike(), ttlSeconds };
+  return { familyId: crypto.randomUUID(), sid: crypto.randomUUID(), tokenHash: secretLike(), ttlSeconds, client: CLIENT };
 }
 
-export async function aUser(store: AuthStore, options: { email?: string; phone?: string | null } = {}): Promise<UserRecord & { passwordHash: string }> {
+/** What a presented code proves: its MAC, and its recovery-code MACs (none unless given). */
+export function proof(mac: string, recoveryMacs: string[] = []): Proof {
+  return { mac, recoveryMacs };
+}
+
+/** The options of one verify: a fresh client counter and session, the small lockout policy. */
+export function verifyOptions(overrides: Partial<{ ipHit: RateHit; refresh: NewRefresh; lockout: LockoutPolicy; client: ClientMeta }> = {}) {
+  return { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT, client: CLIENT, ...overrides };
+}
+
+/** A verified outcome for `userId`: the factor, the account's language and the session's public id (any, unless given). */
+export function verified(userId: string, expected: { factor?: FactorType; locale?: string; sid?: string; authTime?: unknown } = {}) {
+  return {
+    outcome: "verified",
+    userId,
+    factor: expected.factor ?? "email",
+    authTime: expected.authTime ?? expect.any(Number),
+    locale: expected.locale ?? "en",
+    sid: expected.sid ?? expect.stringMatching(UUID),
+  };
+}
+
+export interface User extends UserRecord {
+  passwordHash: string;
+  locale: string;
+}
+
+export async function aUser(store: AuthStore, options: { email?: string; phone?: string | null; locale?: string } = {}): Promise<User> {
   const user = {
     id: crypto.randomUUID(),
     email: options.email ?? `contract-${crypto.randomUUID()}@example.test`,
     phone: options.phone ?? null,
     passwordHash: `hash-${secretLike()}`,
+    locale: options.locale ?? "en",
   };
   const created = await store.createUser(user);
   expect(created).toEqual({ id: user.id, email: user.email, phone: user.phone });
   return user;
+}
+
+/** A phone number no other test uses. */
+export function aPhone(): string {
+  return `+5511${String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1e9).padStart(9, "0")}`;
 }
 
 export const CHALLENGE = { ttlSeconds: 300, maxAttempts: 5, resendSeconds: 60 } as const;
@@ -77,7 +116,7 @@ export async function aChallenge(
     resendSeconds: options.resendSeconds ?? CHALLENGE.resendSeconds,
   };
   expect(await store.createChallenge(challenge, [hitOf(uniqueKey("codes_account"), 1_000)])).toEqual({ limited: false });
-  return { id: challenge.id, userId: user.id, mac: challenge.check.mac, destination };
+  return { id: challenge.id, userId: user.id, mac: (challenge.check as { mac: string }).mac, destination };
 }
 
 /** Generous code limits for a resend, unless a test tightens one. */
@@ -107,12 +146,27 @@ export async function pooled<T>(tasks: (() => Promise<T>)[], inFlight = 25): Pro
   return results;
 }
 
-/** Signs a new account in through the verify path: the refresh family that opens. */
-export async function aFamily(store: AuthStore, ttlSeconds = 3_600): Promise<{ userId: string; id: string; token: string }> {
-  const user = await aUser(store);
+/** A session (refresh family) of an account, and the caller its access token speaks for. */
+export interface Session {
+  userId: string;
+  id: string;
+  token: string;
+  sid: string;
+  caller: Caller;
+}
+
+/** A lockout policy no contract test reaches by signing in. */
+const LENIENT: LockoutPolicy = { waitAfter: 5, baseWaitSeconds: 30, maxWaitSeconds: 3_600, lockAfter: 100 };
+
+/** Signs `user` in through the verify path with an e-mail code: the session that opens. */
+export async function aSession(store: AuthStore, user: { id: string; email: string }, ttlSeconds = 3_600): Promise<Session> {
   const challenge = await aChallenge(store, user);
   const refresh = newRefresh(ttlSeconds);
-  const lockout: LockoutPolicy = { waitAfter: 5, baseWaitSeconds: 30, maxWaitSeconds: 3_600, lockAfter: 100 };
-  expect(await store.consumeChallenge(challenge.id, { mac: challenge.mac }, { ipHit: ipHit(), refresh, lockout })).toMatchObject({ outcome: "verified" });
-  return { userId: user.id, id: refresh.familyId, token: refresh.tokenHash };
+  expect(await store.consumeChallenge(challenge.id, proof(challenge.mac), verifyOptions({ refresh, lockout: LENIENT }))).toMatchObject({ outcome: "verified" });
+  return { userId: user.id, id: refresh.familyId, token: refresh.tokenHash, sid: refresh.sid, caller: { userId: user.id, sid: refresh.sid } };
+}
+
+/** Signs a new account in through the verify path: the refresh family that opens. */
+export async function aFamily(store: AuthStore, ttlSeconds = 3_600): Promise<Session> {
+  return aSession(store, await aUser(store), ttlSeconds);
 }

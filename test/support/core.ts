@@ -12,10 +12,12 @@
  */
 import { expect, vi } from "vitest";
 import { memoryStore, memoryTables, type MemoryTables } from "../../db/memory/index";
+import { profile, type ProfileView } from "../../functions/core/account/profile";
 import { loadConfig, type Config } from "../../functions/core/config";
-import { openJob, type DeliveryJob } from "../../functions/core/delivery/job";
+import { openJob, type CodeJob, type DeliveryJob } from "../../functions/core/delivery/job";
 import type { Deps } from "../../functions/core/deps";
 import { AuthError, type ErrorCode } from "../../functions/core/errors";
+import { authenticate, callerOf } from "../../functions/core/session/session";
 import type { AuthStore } from "../../functions/core/store";
 
 /** An arbitrary fixed instant: every core test starts its clock here. */
@@ -108,7 +110,9 @@ export interface CoreWorld {
   /** Jobs put on the queue (when the world has one). */
   jobs: DeliveryJob[];
   logs: LogLine[];
-  /** The code sealed in the latest job on the queue. */
+  /** The code jobs on the queue (not notices or failed-login records), in order. */
+  codeJobs(): CodeJob[];
+  /** The code sealed in the latest code job on the queue. */
   queuedCode(): Promise<string>;
 }
 
@@ -130,6 +134,7 @@ export function coreWorld(options: { bindings?: Record<string, string | undefine
     store,
     log: (level, msg, fields = {}) => void logs.push({ level, msg, fields }),
     clientIp: options.clientIp ?? "203.0.113.7",
+    client: { ipPrefix: "203.0.113.0/24", userAgent: "core-test" },
     now: clock,
     ...(options.queue === false ? {} : { enqueue: async (job: DeliveryJob) => void jobs.push(job) }),
   };
@@ -143,13 +148,29 @@ export function coreWorld(options: { bindings?: Record<string, string | undefine
     sent: fakeProviders(),
     jobs,
     logs,
+    codeJobs: () => codeJobs(jobs),
     async queuedCode() {
-      const job = jobs.at(-1);
+      const job = codeJobs(jobs).at(-1);
       const code = job && (await openJob(config.secretKey, job));
       if (!code) throw new Error("no job on the queue");
       return code;
     },
   };
+}
+
+/** The jobs that carry a code: every kind but notices and failed-login records. */
+export function codeJobs(jobs: DeliveryJob[]): CodeJob[] {
+  return jobs.filter((job): job is CodeJob => !("kind" in job));
+}
+
+/** `GET /auth/me`: the account behind a bearer token (401 invalid_token for anything else). */
+export async function me(deps: Deps, bearer: string | undefined): Promise<ProfileView> {
+  return profile(deps, callerOf(await authenticate(deps, bearer)));
+}
+
+/** A time as the stores spell it in JSON (a UTC timestamptz). */
+export function isoAt(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$|Z$/, "").concat("+00:00");
 }
 
 /** Awaits `promise` and checks it failed with the registered error `kind` (and `status`, default the registry's). */

@@ -3,9 +3,9 @@
  * harness: the store itself, a store whose parallel calls really race, time
  * travel, and a look at state the interface does not return.
  *
- * - memory: db/memory with a fixed clock; `elapse` moves the clock.
- * - postgres: db/store through the production client and the bridge
- *   (postgres-harness.ts); `elapse` shifts this test's own rows into the past.
+ * - memory (memory-harness.ts): db/memory with a fixed clock; `elapse` moves the clock.
+ * - postgres (postgres-harness.ts): db/store through the production client and
+ *   the bridge; `elapse` shifts this test's own rows into the past.
  *
  * A contract file writes `describe.each(stores)(..., (kind) => { const h = useHarness(kind); ... })`:
  * every test gets a fresh harness (its own clock, or its own rows to time-travel),
@@ -13,11 +13,13 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { openDatabase, type RequestDatabase } from "../../db/client";
-import { memoryStore, memoryTables } from "../../db/memory/index";
 import type { AuthStore } from "../../functions/core/store";
+import type { EventType } from "../../functions/core/types";
+import { memoryHarness } from "./memory-harness";
 import { postgresHarness, testDatabase } from "./postgres-harness";
 
 export { testDatabase } from "./postgres-harness";
+export { T0 } from "./memory-harness";
 
 export interface ChallengeState {
   attempts: number;
@@ -36,9 +38,35 @@ export interface UserState {
   locked: boolean;
 }
 
+/** The rest of an account's row, as far as the contract looks. */
+export interface AccountState {
+  passwordHash: string;
+  phone: string | null;
+  locale: string;
+  emailVerified: boolean;
+  phoneVerified: boolean;
+  /** A growing wait is running. */
+  waiting: boolean;
+}
+
 export interface FamilyState {
   revoked: boolean;
   rotated: boolean;
+}
+
+/** The account's authenticator row; `lastStep` in the steps the test computes (see postgres-harness.ts). */
+export interface TotpState {
+  status: "pending" | "active";
+  attempts: number;
+  lastStep: number | null;
+}
+
+/** One security-log row, in the order written. */
+export interface EventState {
+  type: EventType;
+  factor: string | null;
+  ipPrefix: string | null;
+  userAgent: string | null;
 }
 
 export interface StoreHarness {
@@ -50,7 +78,7 @@ export interface StoreHarness {
    * racing, without paying a new connection per call (memory: the store itself).
    */
   lanes(n: number): AuthStore;
-  /** Lets `seconds` pass for this test's rows. */
+  /** Lets `seconds` pass for this test's rows (TOTP steps included: then in whole 30 s steps). */
   elapse(seconds: number): Promise<void>;
   /**
    * What a count of seconds the store computes from a time it wrote earlier
@@ -59,14 +87,27 @@ export interface StoreHarness {
    * test ran, as many whole seconds less as really passed (one more with FLOOR).
    */
   seconds(expected: number, rounding?: "ceil" | "floor"): number;
+  /** The store's clock now, `offset` seconds on, in whole epoch seconds (exact on memory; on Postgres its running clock). */
+  epoch(offset?: number): number;
+  /**
+   * Runs `observe` within one 30 s step of the store's clock and returns what it
+   * saw: on memory the clock only moves when told; on Postgres, if the
+   * database's clock crossed a step boundary meanwhile, `observe` runs again
+   * (on new rows it makes itself), so TOTP answers are judged against one known step.
+   */
+  withinOneStep<T>(observe: () => Promise<T>): Promise<T>;
   challenge(id: string): Promise<ChallengeState | null>;
   user(id: string): Promise<UserState | null>;
+  account(id: string): Promise<AccountState | null>;
   /** Several challenges, or accounts, in one look, in the order asked. */
   challenges(ids: string[]): Promise<(ChallengeState | null)[]>;
   users(ids: string[]): Promise<(UserState | null)[]>;
   /** The count in `key`'s current row, or null when there is none. */
   counter(key: string): Promise<number | null>;
   family(id: string): Promise<FamilyState | null>;
+  totp(userId: string): Promise<TotpState | null>;
+  recoveryCodes(userId: string): Promise<{ unused: number; used: number }>;
+  events(userId: string): Promise<EventState[]>;
   close(): Promise<void>;
 }
 
@@ -76,46 +117,6 @@ export interface StoreKind {
   open(main?: RequestDatabase): StoreHarness;
   /** What a block of tests shares: the Postgres connection (none for memory). */
   connect(): RequestDatabase | undefined;
-}
-
-/** An arbitrary fixed instant: the memory store's clock starts here in every test. */
-export const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
-
-function memoryHarness(): StoreHarness {
-  let now = T0;
-  const tables = memoryTables();
-  const store = memoryStore({ now: () => now, tables });
-  const challengeState = (id: string): ChallengeState | null => {
-    const c = tables.challenges.get(id);
-    if (!c) return null;
-    const { attempts, sends, deliveryStatus, deliveredSend, deliveryAttempts, providerMessageId, deliveryError } = c;
-    return { attempts, sends, consumed: c.consumedAt !== null, deliveryStatus, deliveredSend, deliveryAttempts, claimed: c.deliveryClaimedAt !== null, providerMessageId, deliveryError };
-  };
-  const userState = (id: string): UserState | null => {
-    const u = tables.users.get(id);
-    return u ? { failedOtpCount: u.failedOtpCount, locked: u.lockedAt !== null } : null;
-  };
-  return {
-    store,
-    racing: store,
-    lanes: () => store,
-    seconds: (expected) => expected,
-    async elapse(seconds) {
-      now += seconds * 1000;
-    },
-    challenge: async (id) => challengeState(id),
-    user: async (id) => userState(id),
-    challenges: async (ids) => ids.map(challengeState),
-    users: async (ids) => ids.map(userState),
-    async counter(key) {
-      return tables.rateLimits.get(key)?.count ?? null;
-    },
-    async family(id) {
-      const f = tables.refreshSessions.get(id);
-      return f ? { revoked: f.revokedAt !== null, rotated: f.rotatedAt !== null } : null;
-    },
-    async close() {},
-  };
 }
 
 export const stores: StoreKind[] = [
@@ -148,12 +149,18 @@ export function useHarness(kind: StoreKind): StoreHarness {
     lanes: (n) => now().lanes(n),
     elapse: (seconds) => now().elapse(seconds),
     seconds: (expected, rounding) => now().seconds(expected, rounding),
+    epoch: (offset) => now().epoch(offset),
+    withinOneStep: (observe) => now().withinOneStep(observe),
     challenge: (id) => now().challenge(id),
     user: (id) => now().user(id),
+    account: (id) => now().account(id),
     challenges: (ids) => now().challenges(ids),
     users: (ids) => now().users(ids),
     counter: (key) => now().counter(key),
     family: (id) => now().family(id),
+    totp: (userId) => now().totp(userId),
+    recoveryCodes: (userId) => now().recoveryCodes(userId),
+    events: (userId) => now().events(userId),
     close: () => now().close(),
   };
 }
