@@ -5,7 +5,7 @@
 // resend supersedes the old send; abandoning a send revokes its challenge unless
 // that send was delivered. Of parallel claims exactly one wins.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aUser, CHALLENGE, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike } from "../support/contract";
+import { aChallenge, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 const LEASE = 30;
@@ -13,12 +13,12 @@ const LEASE = 30;
 describe.each(stores)("$name store: delivery claims", (kind) => {
   const h = useHarness(kind);
 
-  const consume = (id: string, mac: string) => h.store.consumeChallenge(id, { mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT });
+  const consume = (id: string, mac: string) => h.store.consumeChallenge(id, proof(mac), { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT, client: CLIENT });
 
   it("claims the current send of a live challenge, with where it goes", async () => {
     const user = await aUser(h.store);
     const challenge = await aChallenge(h.store, user);
-    expect(await h.store.claimDelivery(challenge.id, 1, LEASE)).toEqual({ status: "claimed", channel: "email", destination: user.email });
+    expect(await h.store.claimDelivery(challenge.id, 1, LEASE)).toEqual({ status: "claimed", channel: "email", destination: user.email, purpose: "sign_in", locale: "en" });
     expect(await h.challenge(challenge.id)).toMatchObject({ deliveryStatus: "sending", deliveryAttempts: 1, claimed: true });
   });
 

@@ -5,7 +5,7 @@
 // exactly once and never past the cap; a right code racing wrong guesses wins,
 // and the attempts counted are exactly the wrong guesses answered wrong_code.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aUser, ipHit, LOCKOUT, newRefresh, secretLike } from "../support/contract";
+import { aChallenge, aUser, CLIENT, ipHit, LOCKOUT, newRefresh, proof, secretLike, verified } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 const PARALLEL = 20;
@@ -16,7 +16,7 @@ describe.each(stores)("$name store: parallel verification", (kind) => {
   const race = (id: string, macs: string[]) => {
     const ip = ipHit();
     const refreshes = macs.map(() => newRefresh());
-    const results = Promise.all(macs.map((mac, i) => h.racing.consumeChallenge(id, { mac }, { ipHit: ip, refresh: refreshes[i]!, lockout: LOCKOUT })));
+    const results = Promise.all(macs.map((mac, i) => h.racing.consumeChallenge(id, proof(mac), { ipHit: ip, refresh: refreshes[i]!, lockout: LOCKOUT, client: CLIENT })));
     return { results, refreshes };
   };
 
@@ -25,7 +25,7 @@ describe.each(stores)("$name store: parallel verification", (kind) => {
     const challenge = await aChallenge(h.store, user);
     const { results, refreshes } = race(challenge.id, Array.from({ length: PARALLEL }, () => challenge.mac));
     const outcomes = await results;
-    expect(outcomes.filter((r) => r.outcome === "verified")).toEqual([{ outcome: "verified", userId: user.id }]);
+    expect(outcomes.filter((r) => r.outcome === "verified")).toEqual([verified(user.id)]);
     expect(outcomes.filter((r) => r.outcome === "gone")).toHaveLength(PARALLEL - 1);
     const families = await Promise.all(refreshes.map((r) => h.family(r.familyId)));
     expect(families.filter((f) => f !== null)).toHaveLength(1);
@@ -48,7 +48,7 @@ describe.each(stores)("$name store: parallel verification", (kind) => {
     const user = await aUser(h.store);
     const challenge = await aChallenge(h.store, user);
     const outcomes = await race(challenge.id, [challenge.mac, secretLike(), secretLike(), secretLike()]).results;
-    expect(outcomes[0]).toEqual({ outcome: "verified", userId: user.id });
+    expect(outcomes[0]).toEqual(verified(user.id));
     const wrongAnswered = outcomes.slice(1).filter((r) => r.outcome === "wrong_code").length;
     expect(outcomes.slice(1).filter((r) => r.outcome === "gone")).toHaveLength(3 - wrongAnswered);
     // Whatever the interleaving, exactly the guesses answered wrong_code were counted.

@@ -6,13 +6,13 @@
 // lifetime and cooldown, and the next send number, but never new attempts. An
 // expired, used, exhausted or locked challenge is gone. Parallel resends send once.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aUser, CHALLENGE, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike } from "../support/contract";
+import { aChallenge, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, verified } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: resend", (kind) => {
   const h = useHarness(kind);
 
-  const consume = (id: string, mac: string) => h.store.consumeChallenge(id, { mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT });
+  const consume = (id: string, mac: string) => h.store.consumeChallenge(id, proof(mac), { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT, client: CLIENT });
 
   it("is too soon inside the cooldown, with the seconds left, and renews after it", async () => {
     const user = await aUser(h.store);
@@ -28,6 +28,7 @@ describe.each(stores)("$name store: resend", (kind) => {
       destination: user.email,
       expiresInSeconds: CHALLENGE.ttlSeconds,
       send: 2,
+      locale: "en",
     });
   });
 
@@ -38,7 +39,7 @@ describe.each(stores)("$name store: resend", (kind) => {
     const mac = secretLike();
     expect((await h.store.renewChallenge(challenge.id, mac, renewLimits())).outcome).toBe("renewed");
     expect(await consume(challenge.id, challenge.mac)).toEqual({ outcome: "wrong_code", attemptsRemaining: 4 });
-    expect(await consume(challenge.id, mac)).toEqual({ outcome: "verified", userId: user.id });
+    expect(await consume(challenge.id, mac)).toEqual(verified(user.id));
   });
 
   it("gives a fresh lifetime and cooldown, the next send number, and no new attempts", async () => {

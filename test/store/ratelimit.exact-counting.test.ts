@@ -6,7 +6,7 @@
 // On Postgres the guesses race on 10 connections at once.
 import { describe, expect, it } from "vitest";
 import type { ConsumeResult } from "../../functions/core/signin/store";
-import { aChallenge, aUser, hitOf, LOCKOUT, newRefresh, pooled, secretLike, uniqueKey } from "../support/contract";
+import { aChallenge, aUser, CLIENT, hitOf, LOCKOUT, newRefresh, pooled, proof, secretLike, uniqueKey } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: exact counting under concurrency", (kind) => {
@@ -17,7 +17,7 @@ describe.each(stores)("$name store: exact counting under concurrency", (kind) =>
     const challenges = await pooled(Array.from({ length: 40 }, () => async () => aChallenge(lanes, await aUser(lanes))));
     const ip = hitOf(uniqueKey("verify_ip"), limit, 60);
     const tasks = challenges.flatMap(({ id }) =>
-      Array.from({ length: 5 }, () => () => lanes.consumeChallenge(id, { mac: secretLike() }, { ipHit: ip, refresh: newRefresh(), lockout: { ...LOCKOUT, lockAfter: 100 } })),
+      Array.from({ length: 5 }, () => () => lanes.consumeChallenge(id, proof(secretLike()), { ipHit: ip, refresh: newRefresh(), lockout: { ...LOCKOUT, lockAfter: 100 }, client: CLIENT })),
     );
     const results: ConsumeResult[] = await pooled(tasks, 25);
     const attempts = (await h.challenges(challenges.map((c) => c.id))).map((c) => c!.attempts);

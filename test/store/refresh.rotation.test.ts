@@ -5,7 +5,7 @@
 // or unknown family is gone, not reused; revoking is idempotent and works from
 // any token of the family.
 import { describe, expect, it } from "vitest";
-import { aFamily, secretLike } from "../support/contract";
+import { aFamily, CLIENT, secretLike } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: refresh rotation", (kind) => {
@@ -17,60 +17,71 @@ describe.each(stores)("$name store: refresh rotation", (kind) => {
     const f = await family(3_600);
     await h.elapse(600);
     const next = secretLike();
-    expect(await h.store.rotateRefresh(f.id, f.token, next)).toEqual({ outcome: "rotated", userId: f.userId, expiresInSeconds: h.seconds(3_000, "floor") });
+    expect(await h.store.rotateRefresh(f.id, f.token, next, CLIENT)).toEqual({
+      outcome: "rotated",
+      userId: f.userId,
+      expiresInSeconds: h.seconds(3_000, "floor"),
+      // The sign-in's facts stay the family's: rotating never makes a sign-in recent.
+      session: { authTime: h.epoch(-600), factor: "email", sid: f.sid },
+    });
     expect(await h.family(f.id)).toEqual({ revoked: false, rotated: true });
-    expect(await h.store.rotateRefresh(f.id, next, secretLike())).toMatchObject({ outcome: "rotated", userId: f.userId });
+    expect(await h.store.rotateRefresh(f.id, next, secretLike(), CLIENT)).toMatchObject({ outcome: "rotated", userId: f.userId });
   });
 
   it("revokes the family when a rotated token is replayed, so the newest token dies too", async () => {
     const f = await family();
     const next = secretLike();
-    await h.store.rotateRefresh(f.id, f.token, next);
-    expect(await h.store.rotateRefresh(f.id, f.token, secretLike())).toEqual({ outcome: "reused" });
+    await h.store.rotateRefresh(f.id, f.token, next, CLIENT);
+    expect(await h.store.rotateRefresh(f.id, f.token, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
     expect(await h.family(f.id)).toMatchObject({ revoked: true });
-    expect(await h.store.rotateRefresh(f.id, next, secretLike())).toEqual({ outcome: "reused" });
+    expect(await h.store.rotateRefresh(f.id, next, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
   });
 
   it("treats a token the family never had as reuse too", async () => {
     const f = await family();
-    expect(await h.store.rotateRefresh(f.id, secretLike(), secretLike())).toEqual({ outcome: "reused" });
-    expect(await h.store.rotateRefresh(f.id, f.token, secretLike())).toEqual({ outcome: "reused" });
+    expect(await h.store.rotateRefresh(f.id, secretLike(), secretLike(), CLIENT)).toEqual({ outcome: "reused" });
+    expect(await h.store.rotateRefresh(f.id, f.token, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
   });
 
   it("gives exactly one winner among 8 parallel rotations of one token; the losers revoke the family", async () => {
     const f = await family();
     const news = Array.from({ length: 8 }, () => secretLike());
-    const results = await Promise.all(news.map((next) => h.racing.rotateRefresh(f.id, f.token, next)));
+    const results = await Promise.all(news.map((next) => h.racing.rotateRefresh(f.id, f.token, next, CLIENT)));
     const winner = results.findIndex((r) => r.outcome === "rotated");
     expect(results.filter((r) => r.outcome === "rotated")).toHaveLength(1);
     expect(results.filter((r) => r.outcome === "reused")).toHaveLength(7);
-    expect(await h.store.rotateRefresh(f.id, news[winner]!, secretLike())).toEqual({ outcome: "reused" });
+    expect(await h.store.rotateRefresh(f.id, news[winner]!, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
   });
 
   it("is gone once expired, not reused, and unknown families are gone", async () => {
     const f = await family(120);
     await h.elapse(119);
     const next = secretLike();
-    expect(await h.store.rotateRefresh(f.id, f.token, next)).toEqual({ outcome: "rotated", userId: f.userId, expiresInSeconds: h.seconds(1, "floor") });
+    expect(await h.store.rotateRefresh(f.id, f.token, next, CLIENT)).toEqual({
+      outcome: "rotated",
+      userId: f.userId,
+      expiresInSeconds: h.seconds(1, "floor"),
+      session: { authTime: h.epoch(-119), factor: "email", sid: f.sid },
+    });
     await h.elapse(1);
-    expect(await h.store.rotateRefresh(f.id, next, secretLike())).toEqual({ outcome: "gone" });
-    expect(await h.store.rotateRefresh(f.id, secretLike(), secretLike())).toEqual({ outcome: "gone" });
-    expect(await h.store.rotateRefresh(crypto.randomUUID(), secretLike(), secretLike())).toEqual({ outcome: "gone" });
+    expect(await h.store.rotateRefresh(f.id, next, secretLike(), CLIENT)).toEqual({ outcome: "gone" });
+    expect(await h.store.rotateRefresh(f.id, secretLike(), secretLike(), CLIENT)).toEqual({ outcome: "gone" });
+    expect(await h.store.rotateRefresh(crypto.randomUUID(), secretLike(), secretLike(), CLIENT)).toEqual({ outcome: "gone" });
   });
 
   it("revokes from any token of the family, idempotently; unknown families are no error", async () => {
     const f = await family();
     const next = secretLike();
-    await h.store.rotateRefresh(f.id, f.token, next);
-    await h.store.revokeRefresh(f.id);
-    await h.store.revokeRefresh(f.id);
-    await h.store.revokeRefresh(crypto.randomUUID());
+    await h.store.rotateRefresh(f.id, f.token, next, CLIENT);
+    await h.store.revokeRefresh(f.id, CLIENT);
+    await h.store.revokeRefresh(f.id, CLIENT);
+    await h.store.revokeRefresh(crypto.randomUUID(), CLIENT);
     expect(await h.family(f.id)).toEqual({ revoked: true, rotated: true });
-    expect(await h.store.rotateRefresh(f.id, next, secretLike())).toEqual({ outcome: "reused" });
+    expect(await h.store.rotateRefresh(f.id, next, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
   });
 
   it("refuses a family id that is not a uuid", async () => {
-    await expect(h.store.rotateRefresh("family", secretLike(), secretLike())).rejects.toThrow();
-    await expect(h.store.revokeRefresh("family")).rejects.toThrow();
+    await expect(h.store.rotateRefresh("family", secretLike(), secretLike(), CLIENT)).rejects.toThrow();
+    await expect(h.store.revokeRefresh("family", CLIENT)).rejects.toThrow();
   });
 });

@@ -6,13 +6,14 @@
 // account), nothing is counted.
 import { describe, expect, it } from "vitest";
 import type { NewChallenge } from "../../functions/core/signin/store";
-import { aUser, CHALLENGE, hitOf, ipHit, LOCKOUT, newRefresh, secretLike, uniqueKey } from "../support/contract";
+import { aUser, CHALLENGE, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, secretLike, uniqueKey, verified } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: login and challenge limits", (kind) => {
   const h = useHarness(kind);
 
-  const challengeFor = (userId: string, destination = "someone@example.test"): NewChallenge => ({
+  type MacChallenge = NewChallenge & { check: { kind: "mac"; mac: string } };
+  const challengeFor = (userId: string, destination = "someone@example.test"): MacChallenge => ({
     id: crypto.randomUUID(),
     userId,
     factor: "email",
@@ -20,8 +21,8 @@ describe.each(stores)("$name store: login and challenge limits", (kind) => {
     check: { kind: "mac", mac: secretLike() },
     ...CHALLENGE,
   });
-  const verifies = (c: NewChallenge) =>
-    h.store.consumeChallenge(c.id, { mac: c.check.mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT });
+  const verifies = (c: MacChallenge) =>
+    h.store.consumeChallenge(c.id, proof(c.check.mac), { ipHit: ipHit(), refresh: newRefresh(), lockout: LOCKOUT, client: CLIENT });
 
   it("limits logins for an account, known or not, with the seconds left in the window", async () => {
     const known = await aUser(h.store);
@@ -59,7 +60,7 @@ describe.each(stores)("$name store: login and challenge limits", (kind) => {
     await h.elapse(45);
     const third = challengeFor(user.id);
     expect(await h.store.createChallenge(third, [hitOf(cooldown, 1, 60)])).toEqual({ limited: false });
-    expect(await verifies(third)).toEqual({ outcome: "verified", userId: user.id });
+    expect(await verifies(third)).toEqual(verified(user.id));
   });
 
   it("gives a challenge its own lifetime and attempt cap", async () => {
@@ -85,6 +86,6 @@ describe.each(stores)("$name store: login and challenge limits", (kind) => {
     const first = challengeFor(user.id);
     await h.store.createChallenge(first, [hitOf(uniqueKey(), 10)]);
     await expect(h.store.createChallenge({ ...first, check: { kind: "mac", mac: secretLike() } }, [hitOf(uniqueKey(), 10)])).rejects.toThrow();
-    expect(await verifies(first)).toEqual({ outcome: "verified", userId: user.id });
+    expect(await verifies(first)).toEqual(verified(user.id));
   });
 });

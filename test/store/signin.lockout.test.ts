@@ -6,14 +6,14 @@
 // with the right password, in the core); the store reports it in seconds left.
 import { describe, expect, it } from "vitest";
 import type { LockoutPolicy } from "../../functions/core/config";
-import { aChallenge, aUser, hitOf, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike, uniqueKey } from "../support/contract";
+import { aChallenge, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey, verified } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: growing waits and the lock", (kind) => {
   const h = useHarness(kind);
 
   const consume = (id: string, mac: string, lockout: LockoutPolicy = LOCKOUT) =>
-    h.store.consumeChallenge(id, { mac }, { ipHit: ipHit(), refresh: newRefresh(), lockout });
+    h.store.consumeChallenge(id, proof(mac), { ipHit: ipHit(), refresh: newRefresh(), lockout, client: CLIENT });
   const lookup = async (email: string) => (await h.store.findUserForLogin(email, [hitOf(uniqueKey("login_account"), 1_000)])).user;
 
   it("waits from the second failure, doubling every two, capped at 25 s, and locks at the seventh", async () => {
@@ -62,7 +62,7 @@ describe.each(stores)("$name store: growing waits and the lock", (kind) => {
     const challenge = await aChallenge(h.store, user);
     for (let i = 0; i < 3; i++) await consume(challenge.id, secretLike());
     expect(await lookup(user.email)).toMatchObject({ waitSeconds: h.seconds(10) });
-    expect(await consume(challenge.id, challenge.mac)).toEqual({ outcome: "verified", userId: user.id });
+    expect(await consume(challenge.id, challenge.mac)).toEqual(verified(user.id));
     expect(await lookup(user.email)).toMatchObject({ waitSeconds: 0, locked: false });
     expect(await h.user(user.id)).toEqual({ failedOtpCount: 0, locked: false });
     const next = await aChallenge(h.store, user);
@@ -85,7 +85,7 @@ describe.each(stores)("$name store: growing waits and the lock", (kind) => {
 
   it("reads an account for login with its password hash, and none for an unknown e-mail", async () => {
     const user = await aUser(h.store, { phone: "+5511912345678" });
-    expect(await lookup(user.email)).toEqual({ ...user, locked: false, waitSeconds: 0 });
+    expect(await lookup(user.email)).toEqual({ ...user, locked: false, waitSeconds: 0, totp: null, recoveryRemaining: 0 });
     expect(await lookup(`ghost-${crypto.randomUUID()}@example.test`)).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store/index";
 import type { AuthStore } from "../../functions/core/store";
-import { aChallenge, aFamily, aUser, hitOf, ipHit, LOCKOUT, newRefresh, renewLimits, secretLike, uniqueKey } from "../support/contract";
+import { aChallenge, aFamily, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey } from "../support/contract";
 import { stores, testDatabase, useHarness } from "../support/stores";
 
 const measured = new Set<string>();
@@ -41,7 +41,7 @@ describe("postgres store: one statement per method", () => {
     expect(await once((s) => s.hitRateLimits([hitOf(key, 1), hitOf(uniqueKey(), 1)]))).toMatchObject({ limited: true });
     const user = await aUser(h.store);
     expect(await once((s) => s.createUser({ ...user, id: crypto.randomUUID() }))).toBeNull();
-    expect(await once((s) => s.createUser({ id: crypto.randomUUID(), email: `one-${crypto.randomUUID()}@example.test`, phone: null, passwordHash: "h" }))).not.toBeNull();
+    expect(await once((s) => s.createUser({ id: crypto.randomUUID(), email: `one-${crypto.randomUUID()}@example.test`, phone: null, passwordHash: "h", locale: "en" }))).not.toBeNull();
     expect(await once((s) => s.findUserById(user.id))).not.toBeNull();
     expect(await once((s) => s.findUserById(crypto.randomUUID()))).toBeNull();
     await once((s) => s.ping());
@@ -60,7 +60,7 @@ describe("postgres store: one statement per method", () => {
   it("the verify path, in each outcome", async () => {
     const user = await aUser(h.store);
     const challenge = await aChallenge(h.store, user);
-    const consume = (mac: string, ip = ipHit()) => (s: AuthStore) => s.consumeChallenge(challenge.id, { mac }, { ipHit: ip, refresh: newRefresh(), lockout: LOCKOUT });
+    const consume = (mac: string, ip = ipHit()) => (s: AuthStore) => s.consumeChallenge(challenge.id, proof(mac), { ipHit: ip, refresh: newRefresh(), lockout: LOCKOUT, client: CLIENT });
     expect((await once(consume(secretLike()))).outcome).toBe("wrong_code");
     const limitedIp = ipHit(0);
     expect((await once(consume(challenge.mac, limitedIp))).outcome).toBe("rate_limited");
@@ -84,10 +84,10 @@ describe("postgres store: one statement per method", () => {
   it("refresh rotation and logout, in each outcome", async () => {
     const f = await aFamily(h.store);
     const next = secretLike();
-    expect((await once((s) => s.rotateRefresh(f.id, f.token, next))).outcome).toBe("rotated");
-    expect((await once((s) => s.rotateRefresh(f.id, f.token, secretLike()))).outcome).toBe("reused");
-    expect((await once((s) => s.rotateRefresh(crypto.randomUUID(), f.token, secretLike()))).outcome).toBe("gone");
-    await once((s) => s.revokeRefresh(f.id));
+    expect((await once((s) => s.rotateRefresh(f.id, f.token, next, CLIENT))).outcome).toBe("rotated");
+    expect((await once((s) => s.rotateRefresh(f.id, f.token, secretLike(), CLIENT))).outcome).toBe("reused");
+    expect((await once((s) => s.rotateRefresh(crypto.randomUUID(), f.token, secretLike(), CLIENT))).outcome).toBe("gone");
+    await once((s) => s.revokeRefresh(f.id, CLIENT));
   });
 
   it("delivery claims, records and give-ups, and cleanup", async () => {
@@ -99,6 +99,6 @@ describe("postgres store: one statement per method", () => {
     await once((s) => s.recordDelivery(challenge.id, 1, { status: "sent", messageId: "m" }));
     expect((await once((s) => s.claimDelivery(challenge.id, 1, 30))).status).toBe("done");
     await once((s) => s.abandonDelivery(challenge.id, 1, "gave up"));
-    await once((s) => s.deleteExpired(10));
+    await once((s) => s.deleteExpired(10, 90));
   });
 });

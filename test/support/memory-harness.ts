@@ -3,6 +3,7 @@
  * stands still unless a test lets time pass, with a look straight into its tables.
  */
 import { memoryStore, memoryTables } from "../../db/memory/index";
+import { timestampWithin } from "./instants";
 import type { ChallengeState, StoreHarness, UserState } from "./stores";
 
 /** An arbitrary fixed instant, on a 30 s step boundary: the memory store's clock starts here in every test. */
@@ -29,6 +30,7 @@ export function memoryHarness(): StoreHarness {
     lanes: () => store,
     seconds: (expected) => expected,
     epoch: (offset = 0) => Math.floor(now / 1000) + offset,
+    timestamp: (offset = 0) => timestampWithin(now + offset * 1000, now + offset * 1000),
     withinOneStep: (observe) => observe(),
     async elapse(seconds) {
       now += seconds * 1000;

@@ -24,6 +24,7 @@ import type { DatabaseConfig } from "../../functions/core/config";
 import type { RateHit } from "../../functions/core/limits";
 import type { AuthStore } from "../../functions/core/store";
 import type { TestPlan } from "./plan";
+import { timestampWithin } from "./instants";
 import type { AccountState, ChallengeState, EventState, FamilyState, StoreHarness, TotpState, UserState } from "./stores";
 
 export function testDatabase(): DatabaseConfig {
@@ -156,6 +157,10 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
       const from = Math.floor((Date.now() - (performance.now() - started)) / 1000) - 1 + offset;
       const to = Math.ceil(Date.now() / 1000) + 1 + offset;
       return expect.toSatisfy((value: number) => Number.isInteger(value) && value >= from && value <= to, `an epoch second from ${from} to ${to}`);
+    },
+    timestamp(offset = 0) {
+      // As epoch(), to the millisecond.
+      return timestampWithin(Date.now() - (performance.now() - started) - 1_000 + offset * 1000, Date.now() + 1_000 + offset * 1000);
     },
     async withinOneStep(observe) {
       for (let tries = 0; tries < 3; tries++) {

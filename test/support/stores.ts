@@ -20,6 +20,7 @@ import { postgresHarness, testDatabase } from "./postgres-harness";
 
 export { testDatabase } from "./postgres-harness";
 export { T0 } from "./memory-harness";
+export { JSON_TIMESTAMP } from "./instants";
 
 export interface ChallengeState {
   attempts: number;
@@ -89,6 +90,8 @@ export interface StoreHarness {
   seconds(expected: number, rounding?: "ceil" | "floor"): number;
   /** The store's clock now, `offset` seconds on, in whole epoch seconds (exact on memory; on Postgres its running clock). */
   epoch(offset?: number): number;
+  /** The same instant as a timestamp the stores write into JSON: `2026-11-01T12:00:00.25+00:00`, UTC, no trailing zeros. */
+  timestamp(offset?: number): string;
   /**
    * Runs `observe` within one 30 s step of the store's clock and returns what it
    * saw: on memory the clock only moves when told; on Postgres, if the
@@ -150,6 +153,7 @@ export function useHarness(kind: StoreKind): StoreHarness {
     elapse: (seconds) => now().elapse(seconds),
     seconds: (expected, rounding) => now().seconds(expected, rounding),
     epoch: (offset) => now().epoch(offset),
+    timestamp: (offset) => now().timestamp(offset),
     withinOneStep: (observe) => now().withinOneStep(observe),
     challenge: (id) => now().challenge(id),
     user: (id) => now().user(id),
