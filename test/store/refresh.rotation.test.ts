@@ -3,7 +3,7 @@
 // presenting any other token of a live family (a replayed old one, or the loser
 // of a race) revokes the family, so even the newest token then fails; an expired
 // or unknown family is gone, not reused; revoking is idempotent and works from
-// any token of the family.
+// any token of the family. The reuse that revokes a family is logged, once.
 import { describe, expect, it } from "vitest";
 import { aFamily, CLIENT, secretLike } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
@@ -35,6 +35,18 @@ describe.each(stores)("$name store: refresh rotation", (kind) => {
     expect(await h.store.rotateRefresh(f.id, f.token, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
     expect(await h.family(f.id)).toMatchObject({ revoked: true });
     expect(await h.store.rotateRefresh(f.id, next, secretLike(), CLIENT)).toEqual({ outcome: "reused" });
+  });
+
+  it("logs the reuse that revokes a family, once, with where it came from", async () => {
+    const f = await family();
+    const thief = { ipPrefix: "203.0.113.0/24", userAgent: "replayer/0.1" };
+    await h.store.rotateRefresh(f.id, f.token, secretLike(), CLIENT);
+    await h.store.rotateRefresh(f.id, f.token, secretLike(), thief);
+    await h.store.rotateRefresh(f.id, f.token, secretLike(), thief);
+    expect(await h.events(f.userId)).toEqual([
+      { type: "login_succeeded", factor: "email", ...CLIENT },
+      { type: "refresh_reuse_detected", factor: "email", ...thief },
+    ]);
   });
 
   it("treats a token the family never had as reuse too", async () => {
