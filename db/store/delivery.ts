@@ -13,7 +13,10 @@ export function deliveryStore(db: Db): DeliveryStore {
       // challenge live, the send not yet delivered, and no fresh claim by a
       // parallel consumer: so a duplicated or retried job sends at most once.
       // A fresh claim held by someone else is reported as busy, so the job is
-      // retried after the lease instead of being dropped.
+      // retried after the lease instead of being dropped. A locked account's
+      // sign-in challenges are dead (verify and resend refuse them), so their
+      // codes are not sent either; its reset codes are, since a reset is how its
+      // owner takes the account back.
       const result = await db.execute<{ channel: Channel; destination: string; purpose: ChallengePurpose; locale: string; claimed: number; busy: boolean }>(sql`
         WITH cur AS (
           SELECT id, channel, destination, purpose, (SELECT locale FROM users WHERE users.id = challenges.user_id) AS locale,
@@ -21,6 +24,7 @@ export function deliveryStore(db: Db): DeliveryStore {
           FROM challenges
           WHERE id = ${challengeId} AND sends = ${send} AND consumed_at IS NULL AND expires_at > now()
             AND delivered_send IS DISTINCT FROM ${send}
+            AND NOT (purpose = 'sign_in' AND EXISTS (SELECT 1 FROM users lu WHERE lu.id = challenges.user_id AND lu.locked_at IS NOT NULL))
           FOR UPDATE
         ), upd AS (
           UPDATE challenges c

@@ -3,9 +3,11 @@
 // fresh claim on (busy until the lease has run out); a recorded delivery makes
 // later claims done, a recorded failure frees the send for a retry at once; a
 // resend supersedes the old send; abandoning a send revokes its challenge unless
-// that send was delivered. Of parallel claims exactly one wins.
+// that send was delivered. A locked account's sign-in challenges have nothing
+// to send; its reset codes still go. A claim says what the code is for and the
+// account's language. Of parallel claims exactly one wins.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike } from "../support/contract";
+import { aChallenge, aPhone, aSession, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike } from "../support/contract";
 import { stores, useHarness } from "../support/stores";
 
 const LEASE = 30;
@@ -97,6 +99,32 @@ describe.each(stores)("$name store: delivery claims", (kind) => {
     await h.store.abandonDelivery(challenge.id, 1, "a stale retry gave up");
     expect(await h.challenge(challenge.id)).toMatchObject({ deliveryStatus: "sent", consumed: false });
     expect(await consume(challenge.id, challenge.mac)).toMatchObject({ outcome: "verified" });
+  });
+
+  it("is done for a sign-in challenge of a locked account, as its verify and resend are gone", async () => {
+    const user = await aUser(h.store);
+    const [spent, queued] = [await aChallenge(h.store, user, { maxAttempts: 20 }), await aChallenge(h.store, user)];
+    for (let i = 0; i < LOCKOUT.lockAfter; i++) await consume(spent.id, secretLike());
+    expect(await h.user(user.id)).toMatchObject({ locked: true });
+    expect(await h.store.claimDelivery(queued.id, 1, LEASE)).toEqual({ status: "done" });
+    expect(await h.challenge(queued.id)).toMatchObject({ deliveryStatus: "queued", deliveryAttempts: 0, claimed: false });
+  });
+
+  it("claims a locked account's reset code: a reset is how its owner takes it back", async () => {
+    const user = await aUser(h.store, { locale: "pt-BR" });
+    const spent = await aChallenge(h.store, user, { maxAttempts: 20 });
+    for (let i = 0; i < LOCKOUT.lockAfter; i++) await consume(spent.id, secretLike());
+    const reset = { id: crypto.randomUUID(), email: user.email, codeMac: secretLike(), ttlSeconds: 900, maxAttempts: 5, ipHit: ipHit(), accountHits: [ipHit()] };
+    expect(await h.store.startReset(reset)).toEqual({ outcome: "started", locale: "pt-BR" });
+    expect(await h.store.claimDelivery(reset.id, 1, LEASE)).toEqual({ status: "claimed", channel: "email", destination: user.email, purpose: "password_reset", locale: "pt-BR" });
+  });
+
+  it("says what a phone check is for and where it goes", async () => {
+    const user = await aUser(h.store);
+    const session = await aSession(h.store, user);
+    const change = { id: crypto.randomUUID(), phone: aPhone(), codeMac: secretLike(), ttlSeconds: 300, maxAttempts: 5, hits: [ipHit()] };
+    expect((await h.store.startPhoneChange(session.caller, change)).outcome).toBe("started");
+    expect(await h.store.claimDelivery(change.id, 1, LEASE)).toEqual({ status: "claimed", channel: "sms", destination: change.phone, purpose: "phone_change", locale: "en" });
   });
 
   it("gives one claim to 8 parallel consumers; the others are busy", async () => {
