@@ -15,8 +15,8 @@ export function deliveryStore(db: Db): DeliveryStore {
       // A fresh claim held by someone else is reported as busy, so the job is
       // retried after the lease instead of being dropped. A locked account's
       // sign-in challenges are dead (verify and resend refuse them), so their
-      // codes are not sent either; its reset codes are, since a reset is how its
-      // owner takes the account back.
+      // codes are not sent either. Its reset codes are: a reset leaves the lock,
+      // but lets the owner replace a password that someone else evidently has.
       const result = await db.execute<{ channel: Channel; destination: string; purpose: ChallengePurpose; locale: string; claimed: number; busy: boolean }>(sql`
         WITH cur AS (
           SELECT id, channel, destination, purpose, (SELECT locale FROM users WHERE users.id = challenges.user_id) AS locale,

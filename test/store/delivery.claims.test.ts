@@ -110,7 +110,7 @@ describe.each(stores)("$name store: delivery claims", (kind) => {
     expect(await h.challenge(queued.id)).toMatchObject({ deliveryStatus: "queued", deliveryAttempts: 0, claimed: false });
   });
 
-  it("claims a locked account's reset code: a reset is how its owner takes it back", async () => {
+  it("claims a locked account's reset code: its owner may still replace a password someone else has", async () => {
     const user = await aUser(h.store, { locale: "pt-BR" });
     const spent = await aChallenge(h.store, user, { maxAttempts: 20 });
     for (let i = 0; i < LOCKOUT.lockAfter; i++) await consume(spent.id, secretLike());
