@@ -47,6 +47,9 @@ export function bumpHits(ctx: MemoryContext, hits: RateHit[]): RateVerdict {
   return counted.verdict;
 }
 
+/** Doublings past this change nothing, as MAX_DOUBLINGS in db/store/limits.ts (2^62 times any wait is past any cap). */
+const MAX_DOUBLINGS = 62;
+
 /**
  * The account's streak of wrong second factors after one more attempt, as
  * `streakAfter` in db/store/limits.ts: a right code clears it; a wrong one
@@ -62,7 +65,7 @@ export function countStreak(user: UserRow, verified: boolean, lockout: LockoutPo
   const failed = user.failedOtpCount + 1;
   user.failedOtpCount = failed;
   if (failed >= lockout.waitAfter) {
-    const doublings = Math.floor((failed - lockout.waitAfter) / lockout.waitAfter);
+    const doublings = Math.min(MAX_DOUBLINGS, Math.floor((failed - lockout.waitAfter) / lockout.waitAfter));
     user.otpBlockedUntil = now + Math.min(lockout.maxWaitSeconds, lockout.baseWaitSeconds * 2 ** doublings) * SECOND;
   }
   if (failed >= lockout.lockAfter) user.lockedAt = now;

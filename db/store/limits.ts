@@ -58,19 +58,26 @@ export function limitStore(db: Db): LimitStore {
   };
 }
 
+/** Doublings past this change nothing (2^62 times any wait is past any cap), and keep the product finite. */
+export const MAX_DOUBLINGS = 62;
+
 /**
  * The account's streak of wrong second factors after one more attempt, as SET
  * clauses on `users u`: a right code (`verified`) clears it; a wrong one counts,
  * sets a wait that doubles every `waitAfter` failures (at most `maxWaitSeconds`),
  * and locks the account at `lockAfter` (NIST SP 800-63B-4: at most 100).
+ * The doubled wait is computed in float8 and capped before it becomes an
+ * integer: in int4 it overflowed ("integer out of range") once a streak passed
+ * about 140 under the production policy, failing the whole verify.
  */
 export function streakAfter(verified: SQL, lockout: LockoutPolicy): SQL {
+  const doublings = sql`LEAST(${MAX_DOUBLINGS}::float8, floor((u.failed_otp_count + 1 - ${lockout.waitAfter}::int) / ${lockout.waitAfter}::int))`;
   return sql`failed_otp_count = CASE WHEN ${verified} THEN 0 ELSE u.failed_otp_count + 1 END,
     otp_blocked_until = CASE
       WHEN ${verified} THEN NULL
       WHEN u.failed_otp_count + 1 >= ${lockout.waitAfter}::int THEN now() + make_interval(secs => LEAST(
-        ${lockout.maxWaitSeconds}::int,
-        ${lockout.baseWaitSeconds}::int * power(2, floor((u.failed_otp_count + 1 - ${lockout.waitAfter}::int) / ${lockout.waitAfter}::int))::int))
+        ${lockout.maxWaitSeconds}::float8,
+        ${lockout.baseWaitSeconds}::float8 * power(2::float8, ${doublings}))::int)
       ELSE u.otp_blocked_until END,
     locked_at = CASE WHEN NOT (${verified}) AND u.failed_otp_count + 1 >= ${lockout.lockAfter}::int THEN now() ELSE u.locked_at END`;
 }

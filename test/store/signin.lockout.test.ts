@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { LockoutPolicy } from "../../functions/core/config";
 import { aChallenge, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey, verified } from "../support/contract";
+import { aPendingAuthenticator } from "../support/authenticator";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: growing waits and the lock", (kind) => {
@@ -44,6 +45,22 @@ describe.each(stores)("$name store: growing waits and the lock", (kind) => {
       expect(seen.locked, `after ${5 * (round + 1)} failures`).toBe(round === 19);
     }
     expect(waits).toEqual([30, 60, 120, 240, 480, 960, 1_920, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600, 3_600].map((s) => h.seconds(s)));
+  });
+
+  it("keeps waiting the maximum however long the streak grows (a streak of 200 is no error)", async () => {
+    // Under the production policy the doubled wait passes 2^31 seconds after ~140 failures.
+    const policy: LockoutPolicy = { waitAfter: 5, baseWaitSeconds: 30, maxWaitSeconds: 3_600, lockAfter: 1_000 };
+    const user = await aUser(h.store);
+    const challenge = await aChallenge(h.store, user, { maxAttempts: 250 });
+    for (let failures = 1; failures <= 200; failures++) {
+      expect(await consume(challenge.id, secretLike(), policy), `failure ${failures}`).toMatchObject({ outcome: "wrong_code" });
+    }
+    expect(await lookup(user.email)).toMatchObject({ locked: false, waitSeconds: h.seconds(3_600) });
+    // The other path that counts the streak, a failed authenticator confirmation, as well.
+    const auth = await aPendingAuthenticator(h.store);
+    for (let failures = 1; failures <= 200; failures++) await h.store.failTotpConfirmation(auth.user.id, auth.factorId, 1_000, policy);
+    expect(await h.user(auth.user.id)).toEqual({ failedOtpCount: 200, locked: false });
+    expect(await lookup(auth.user.email)).toMatchObject({ waitSeconds: h.seconds(3_600) });
   });
 
   it("counts the wait down with time", async () => {
