@@ -22,12 +22,17 @@ function codeRows(userId: string, recovery: { macs: string[]; keyId: string }, n
   return recovery.macs.map((mac) => ({ userId, codeMac: text(mac), keyId, usedAt: null, createdAt: now }));
 }
 
-function insertCodes(ctx: MemoryContext, rows: RecoveryCodeRow[]): void {
+/** Fails as the INSERT would on a key taken by another new row or a stored one. */
+function insertable(ctx: MemoryContext, rows: RecoveryCodeRow[]): void {
   const keys = rows.map((r) => recoveryKey(r.userId, r.codeMac));
   if (new Set(keys).size !== keys.length || keys.some((k) => ctx.tables.recoveryCodes.has(k))) {
     throw new MemoryStoreError('duplicate key value violates unique constraint "recovery_codes_user_id_code_mac_pk"');
   }
-  rows.forEach((row, i) => ctx.tables.recoveryCodes.set(keys[i]!, row));
+}
+
+function insertCodes(ctx: MemoryContext, rows: RecoveryCodeRow[]): void {
+  insertable(ctx, rows);
+  for (const row of rows) ctx.tables.recoveryCodes.set(recoveryKey(row.userId, row.codeMac), row);
 }
 
 export function factorStore(ctx: MemoryContext): FactorStore {
@@ -117,8 +122,8 @@ export function factorStore(ctx: MemoryContext): FactorStore {
       const [meta, rows] = [clientMeta(client), codeRows(uuid(caller.userId), recovery, now)];
       const user = liveUser(caller, now);
       if (!user) return false;
-      const keys = new Set(rows.map((r) => recoveryKey(r.userId, r.codeMac)));
-      if (keys.size !== rows.length) throw new MemoryStoreError('duplicate key value violates unique constraint "recovery_codes_user_id_code_mac_pk"');
+      // The DELETE and the INSERT see the same snapshot: a new code that repeats one it replaces is a duplicate key.
+      insertable(ctx, rows);
       for (const [key, code] of ctx.tables.recoveryCodes) if (code.userId === user.id) ctx.tables.recoveryCodes.delete(key);
       insertCodes(ctx, rows);
       logEvent(ctx, user.id, "recovery_codes_regenerated", meta);

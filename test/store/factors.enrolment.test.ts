@@ -121,7 +121,10 @@ describe.each(stores)("$name store: enrolling factors", (kind) => {
     expect(await h.recoveryCodes(user.id)).toEqual({ unused: 3, used: 0 });
     expect((await h.events(user.id)).map((e) => e.type)).toEqual(["login_succeeded", "recovery_codes_regenerated", "recovery_codes_regenerated"]);
     await expect(h.store.replaceRecoveryCodes(session.caller, { macs: [], keyId: KEY_ID }, CLIENT)).rejects.toThrow();
+    // The old codes and the new ones meet in one step: a new code that repeats an old one fails it, changing nothing.
+    await expect(h.store.replaceRecoveryCodes(session.caller, { macs: [second.macs[0]!, first.macs[0]!], keyId: KEY_ID }, CLIENT)).rejects.toThrow();
     expect(await h.recoveryCodes(user.id)).toEqual({ unused: 3, used: 0 });
+    expect((await h.events(user.id)).map((e) => e.type)).toHaveLength(3);
   });
 
   it("lists secrets sealed under a key, and reseals one only from the key it holds", async () => {
