@@ -4,9 +4,11 @@
 // account (and for SMS against the number) only when it may send, refusing over
 // those limits. A renewal gives a new code (the old one stops working), a fresh
 // lifetime and cooldown, and the next send number, but never new attempts. An
-// expired, used, exhausted or locked challenge is gone. Parallel resends send once.
+// expired, used, exhausted or locked challenge is gone; a live one of a factor
+// that sends nothing (TOTP, recovery) is not resendable. Parallel resends send once.
 import { describe, expect, it } from "vitest";
 import { aChallenge, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, verified } from "../support/contract";
+import { anAuthenticator, aRecoveryChallenge, aTotpChallenge, storeStep } from "../support/authenticator";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: resend", (kind) => {
@@ -121,6 +123,17 @@ describe.each(stores)("$name store: resend", (kind) => {
     expect(results.filter((r) => r.outcome === "too_soon")).toHaveLength(7);
     expect(await h.challenge(challenge.id)).toMatchObject({ sends: 2 });
     expect(await h.counter(`codes_account:${user.id}`)).toBe(1);
+  });
+
+  it("answers not_resendable for a live challenge of a factor that sends nothing, counting nothing", async () => {
+    const auth = await anAuthenticator(h.store, (await storeStep(h.store)) - 1);
+    const [totp, recovery] = [await aTotpChallenge(h.store, auth), await aRecoveryChallenge(h.store, auth.user)];
+    await h.elapse(CHALLENGE.resendSeconds);
+    for (const id of [totp.id, recovery]) expect(await h.store.renewChallenge(id, secretLike(), renewLimits())).toEqual({ outcome: "not_resendable" });
+    expect(await h.counter(`codes_account:${auth.user.id}`)).toBeNull();
+    expect(await h.challenges([totp.id, recovery])).toEqual([expect.objectContaining({ sends: 1 }), expect.objectContaining({ sends: 1 })]);
+    await h.elapse(CHALLENGE.ttlSeconds);
+    expect(await h.store.renewChallenge(recovery, secretLike(), renewLimits())).toEqual({ outcome: "gone" });
   });
 
   it("makes a challenge unusable when revoked, once and for all", async () => {
