@@ -6,7 +6,7 @@
 // e-mail is free for a new account. Other accounts keep theirs.
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aRecoveryChallenge, recoveryProof, storeStep } from "../support/authenticator";
-import { aChallenge, aSession, aUser, CLIENT, verifyOptions } from "../support/contract";
+import { aChallenge, aSession, aUser, CLIENT, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: export and deletion", (kind) => {

@@ -2,7 +2,7 @@
 // answer the store gives in it follows: the profile, a verified sign-in, a
 // resend, a delivery claim, a notice, a started reset or phone change.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aPhone, aSession, aUser, CHALLENGE, CLIENT, hitOf, ipHit, proof, renewLimits, secretLike, uniqueKey, verifyOptions } from "../support/contract";
+import { aChallenge, aPhone, aSession, aUser, CHALLENGE, CLIENT, hitOf, ipHit, proof, renewLimits, secretLike, uniqueKey, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: the account's language", (kind) => {

@@ -5,7 +5,7 @@
 // session of the account (the caller's own survives) and logs
 // password_changed, in one step.
 import { describe, expect, it } from "vitest";
-import { aSession, aUser, CLIENT, hitOf, uniqueKey } from "../support/contract";
+import { aSession, aUser, CLIENT, hitOf, uniqueKey } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: changing the password", (kind) => {

@@ -10,7 +10,7 @@
 // after it (vitest.config.mts: sequence.groupOrder).
 import { describe, expect, it } from "vitest";
 import type { CleanupCounts } from "../../functions/core/cleanup";
-import { aChallenge, aFamily, aUser, CLIENT, hitOf } from "../support/contract";
+import { aChallenge, aFamily, aUser, CLIENT, hitOf } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const DAY = 86_400;

@@ -7,8 +7,8 @@
 // nothing pending. A dead session is told so, and counts nothing.
 import { describe, expect, it } from "vitest";
 import type { RateHit } from "../../functions/core/limits";
-import type { Session } from "../support/contract";
-import { aPhone, aSession, aUser, CLIENT, hitOf, secretLike, uniqueKey } from "../support/contract";
+import type { Session } from "../support/store-contract";
+import { aPhone, aSession, aUser, CLIENT, hitOf, secretLike, uniqueKey } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const TTL = 300;

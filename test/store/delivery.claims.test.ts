@@ -7,7 +7,7 @@
 // to send; its reset codes still go. A claim says what the code is for and the
 // account's language. Of parallel claims exactly one wins.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aPhone, aSession, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike } from "../support/contract";
+import { aChallenge, aPhone, aSession, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const LEASE = 30;

@@ -3,7 +3,7 @@
 // logged for an existing account only, with the client it came from (an
 // unknown address leaves no trace, and is no error).
 import { describe, expect, it } from "vitest";
-import { aSession, aUser, CLIENT } from "../support/contract";
+import { aSession, aUser, CLIENT } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: notices and failed sign-ins", (kind) => {

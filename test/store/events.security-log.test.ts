@@ -5,7 +5,7 @@
 // A dead session sees nothing (null).
 import { describe, expect, it } from "vitest";
 import type { AuthEvent } from "../../functions/core/events";
-import { aChallenge, aSession, aUser, CLIENT, proof, secretLike, verifyOptions } from "../support/contract";
+import { aChallenge, aSession, aUser, CLIENT, proof, secretLike, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const ELSEWHERE = { ipPrefix: "192.0.2.0/24", userAgent: "elsewhere/1.0" };

@@ -5,7 +5,7 @@
 // further failures count nothing; only a pending factor of that account counts.
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aPendingAuthenticator, KEY_ID, recoveryCodes, storeStep } from "../support/authenticator";
-import { aUser, CHALLENGE, CLIENT, hitOf, LOCKOUT, uniqueKey } from "../support/contract";
+import { aUser, CHALLENGE, CLIENT, hitOf, LOCKOUT, uniqueKey } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const MAX = CHALLENGE.maxAttempts;

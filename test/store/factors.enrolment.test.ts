@@ -10,7 +10,7 @@
 // resealed only from the key it is sealed with.
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aPendingAuthenticator, KEY_ID, recoveryCodes, sealedLike, storeStep } from "../support/authenticator";
-import { aPhone, aSession, aUser, CHALLENGE, CLIENT } from "../support/contract";
+import { aPhone, aSession, aUser, CHALLENGE, CLIENT } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const MAX = CHALLENGE.maxAttempts;

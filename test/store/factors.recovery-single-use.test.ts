@@ -7,7 +7,7 @@
 // queueing on the code's row).
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aRecoveryChallenge, KEY_ID, recoveryCodes, recoveryProof, storeStep } from "../support/authenticator";
-import { CLIENT, newRefresh, proof, verified, verifyOptions } from "../support/contract";
+import { CLIENT, newRefresh, proof, verified, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const PARALLEL = 6;

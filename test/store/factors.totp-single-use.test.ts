@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConsumeResult } from "../../functions/core/signin/store";
 import { anAuthenticator, aTotpChallenge, storeStep, totpProof } from "../support/authenticator";
-import { newRefresh, verified, verifyOptions } from "../support/contract";
+import { newRefresh, verified, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const PARALLEL = 6;

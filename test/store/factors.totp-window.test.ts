@@ -8,7 +8,7 @@
 // authenticator (removed, or still pending) no code verifies.
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aPendingAuthenticator, aTotpChallenge, storeStep, totpProof } from "../support/authenticator";
-import { CLIENT, proof, verified, verifyOptions } from "../support/contract";
+import { CLIENT, proof, verified, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const WRONG = (attemptsRemaining: number) => ({ outcome: "wrong_code", attemptsRemaining });

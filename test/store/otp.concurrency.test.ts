@@ -5,7 +5,7 @@
 // exactly once and never past the cap; a right code racing wrong guesses wins,
 // and the attempts counted are exactly the wrong guesses answered wrong_code.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aUser, CLIENT, ipHit, LOCKOUT, newRefresh, proof, secretLike, verified } from "../support/contract";
+import { aChallenge, aUser, CLIENT, ipHit, LOCKOUT, newRefresh, proof, secretLike, verified } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const PARALLEL = 20;

@@ -7,7 +7,7 @@
 // expired, used, exhausted or locked challenge is gone; a live one of a factor
 // that sends nothing (TOTP, recovery) is not resendable. Parallel resends send once.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, verified } from "../support/contract";
+import { aChallenge, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, verified } from "../support/store-contract";
 import { anAuthenticator, aRecoveryChallenge, aTotpChallenge, storeStep } from "../support/authenticator";
 import { stores, useHarness } from "../support/stores";
 

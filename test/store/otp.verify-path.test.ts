@@ -7,7 +7,7 @@
 // or number it went to, and answers with the factor, the sign-in time, the
 // account's language and the new session's public id.
 import { describe, expect, it } from "vitest";
-import { aChallenge, aPhone, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, secretLike, verified } from "../support/contract";
+import { aChallenge, aPhone, aUser, CHALLENGE, CLIENT, ipHit, LOCKOUT, newRefresh, proof, secretLike, verified } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: the verify path", (kind) => {

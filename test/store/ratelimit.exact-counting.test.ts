@@ -6,7 +6,7 @@
 // On Postgres the guesses race on 10 connections at once.
 import { describe, expect, it } from "vitest";
 import type { ConsumeResult } from "../../functions/core/signin/store";
-import { aChallenge, aUser, CLIENT, hitOf, LOCKOUT, newRefresh, pooled, proof, secretLike, uniqueKey } from "../support/contract";
+import { aChallenge, aUser, CLIENT, hitOf, LOCKOUT, newRefresh, pooled, proof, secretLike, uniqueKey } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: exact counting under concurrency", (kind) => {

@@ -4,7 +4,7 @@
 // that restarts it; keys are independent; a key named twice in one call is counted
 // once; with several keys over, Retry-After is the latest end; no keys, no limit.
 import { describe, expect, it } from "vitest";
-import { hitOf, uniqueKey } from "../support/contract";
+import { hitOf, uniqueKey } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: rate-limit windows", (kind) => {

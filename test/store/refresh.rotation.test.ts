@@ -5,7 +5,7 @@
 // or unknown family is gone, not reused; revoking is idempotent and works from
 // any token of the family. The reuse that revokes a family is logged, once.
 import { describe, expect, it } from "vitest";
-import { aFamily, CLIENT, secretLike } from "../support/contract";
+import { aFamily, CLIENT, secretLike } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: refresh rotation", (kind) => {

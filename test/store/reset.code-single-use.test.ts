@@ -10,7 +10,7 @@
 // counted once, never past the cap.
 import { describe, expect, it } from "vitest";
 import type { ResetStart } from "../../functions/core/account/reset-store";
-import { aChallenge, aSession, aUser, CLIENT, hitOf, ipHit, LOCKOUT, proof, secretLike, uniqueKey, verifyOptions, type User } from "../support/contract";
+import { aChallenge, aSession, aUser, CLIENT, hitOf, ipHit, LOCKOUT, proof, secretLike, uniqueKey, verifyOptions, type User } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const TTL = 900;

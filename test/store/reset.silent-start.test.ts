@@ -8,7 +8,7 @@
 // is stored either. Under concurrency the counting is exact.
 import { describe, expect, it } from "vitest";
 import type { ResetStart } from "../../functions/core/account/reset-store";
-import { aUser, hitOf, ipHit, secretLike, uniqueKey } from "../support/contract";
+import { aUser, hitOf, ipHit, secretLike, uniqueKey } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const TTL = 900;

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { AuthStore } from "../../functions/core/store";
 import type { Caller } from "../../functions/core/types";
 import { KEY_ID, recoveryCodes, sealedLike } from "../support/authenticator";
-import { aPhone, aSession, aUser, CLIENT, hitOf, ipHit, uniqueKey, type User } from "../support/contract";
+import { aPhone, aSession, aUser, CLIENT, hitOf, ipHit, uniqueKey, type User } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 /** Every bearer method of the store, called for `caller`, in an order a live caller survives. */

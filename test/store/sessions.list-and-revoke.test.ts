@@ -7,7 +7,7 @@
 // as is a logout.
 import { describe, expect, it } from "vitest";
 import type { ClientMeta } from "../../functions/core/types";
-import { aSession, aUser, CLIENT, secretLike } from "../support/contract";
+import { aSession, aUser, CLIENT, secretLike } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 const ELSEWHERE: ClientMeta = { ipPrefix: "2001:db8:42::/48", userAgent: "another-device/2.0" };

@@ -6,7 +6,7 @@
 // account), nothing is counted.
 import { describe, expect, it } from "vitest";
 import type { NewChallenge } from "../../functions/core/signin/store";
-import { aUser, CHALLENGE, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, secretLike, uniqueKey, verified } from "../support/contract";
+import { aUser, CHALLENGE, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, secretLike, uniqueKey, verified } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: login and challenge limits", (kind) => {

@@ -6,7 +6,7 @@
 // with the right password, in the core); the store reports it in seconds left.
 import { describe, expect, it } from "vitest";
 import type { LockoutPolicy } from "../../functions/core/config";
-import { aChallenge, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey, verified } from "../support/contract";
+import { aChallenge, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey, verified } from "../support/store-contract";
 import { aPendingAuthenticator } from "../support/authenticator";
 import { stores, useHarness } from "../support/stores";
 

@@ -6,7 +6,7 @@
 // gone, or a client over its limit, writes nothing.
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aRecoveryChallenge, recoveryProof, storeStep } from "../support/authenticator";
-import { aChallenge, aPhone, aUser, CLIENT, ipHit, LOCKOUT, proof, secretLike, verifyOptions } from "../support/contract";
+import { aChallenge, aPhone, aUser, CLIENT, ipHit, LOCKOUT, proof, secretLike, verifyOptions } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: the verify path's security log", (kind) => {

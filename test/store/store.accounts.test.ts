@@ -4,7 +4,7 @@
 // sign-ups for one address race), and ids are uuids: any spelling Postgres
 // accepts finds the account, anything else is refused.
 import { describe, expect, it } from "vitest";
-import { aUser, secretLike, type User } from "../support/contract";
+import { aUser, secretLike, type User } from "../support/store-contract";
 import { stores, useHarness } from "../support/stores";
 
 describe.each(stores)("$name store: accounts", (kind) => {

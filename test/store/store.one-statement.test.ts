@@ -9,7 +9,7 @@ import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store/index";
 import type { AuthStore } from "../../functions/core/store";
 import { anAuthenticator, aPendingAuthenticator, aRecoveryChallenge, aTotpChallenge, KEY_ID, recoveryCodes, recoveryProof, sealedLike, storeStep, totpProof } from "../support/authenticator";
-import { aChallenge, aFamily, aPhone, aSession, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey, verifyOptions } from "../support/contract";
+import { aChallenge, aFamily, aPhone, aSession, aUser, CLIENT, hitOf, ipHit, LOCKOUT, newRefresh, proof, renewLimits, secretLike, uniqueKey, verifyOptions } from "../support/store-contract";
 import { stores, testDatabase, useHarness } from "../support/stores";
 
 const measured = new Set<string>();

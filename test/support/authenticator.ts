@@ -13,7 +13,7 @@ import { TOTP_DRIFT_STEPS } from "../../functions/core/factors/totp/index";
 import { hotp, newTotpSecret, timeStep } from "../../functions/core/factors/totp/rfc6238";
 import type { Proof } from "../../functions/core/signin/store";
 import type { AuthStore } from "../../functions/core/store";
-import { aSession, aUser, CHALLENGE, CLIENT, proof, type Session, type User } from "./contract";
+import { aSession, aUser, CHALLENGE, CLIENT, proof, type Session, type User } from "./store-contract";
 
 /** The server key behind the contract's code MACs (SECRET_KEY's part in production). */
 const SECRET_KEY = crypto.getRandomValues(new Uint8Array(32));
