@@ -23,10 +23,11 @@ function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "input"): Js
   return rest;
 }
 
+/** Sent on every answer that lists them (the contract check in the tests holds the service to `required`). */
 const HEADERS: Record<string, Json> = {
-  "X-Request-Id": { description: "The request's id, also in its log line; quote it to support.", schema: { type: "string" } },
-  "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } },
-  "WWW-Authenticate": { description: "The Bearer challenge (RFC 6750); `error=\"invalid_token\"` when a token was refused.", schema: { type: "string" } },
+  "X-Request-Id": { description: "The request's id, also in its log line; quote it to support.", required: true, schema: { type: "string" } },
+  "Retry-After": { description: "Seconds to wait before trying again.", required: true, schema: { type: "integer", minimum: 1 } },
+  "WWW-Authenticate": { description: "The Bearer challenge (RFC 6750); `error=\"invalid_token\"` when a token was refused.", required: true, schema: { type: "string" } },
 };
 
 /** Which errors a route can answer: its own, then the ones its shape implies. */

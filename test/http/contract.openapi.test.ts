@@ -15,7 +15,7 @@ import { authenticatorFrom, awayFromStepEdge, codeAt } from "../support/totp";
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
   status,
-  headers: new Headers({ "content-type": "application/json", ...headers }),
+  headers: new Headers({ "content-type": "application/json", "x-request-id": "a-request", ...headers }),
   body,
 });
 const error = (code: keyof typeof ERRORS) => ({ error: { code, message: ERRORS[code].message } });
@@ -26,11 +26,14 @@ describe("the contract check", () => {
     expect(await contractMismatches("GET", "/health", json(200, HEALTHY))).toEqual([]);
     const problems = async (method: string, path: string, response: ApiResponse) => (await contractMismatches(method, path, response)).join("\n");
     expect(await problems("GET", "/health", json(418, HEALTHY))).toMatch(/status 418 is not documented/);
-    expect(await problems("GET", "/health", { ...json(200, HEALTHY), headers: new Headers({ "content-type": "text/html" }) })).toMatch(/content type text\/html/);
+    expect(await problems("GET", "/health", { ...json(200, HEALTHY), headers: new Headers({ "content-type": "text/html", "x-request-id": "r" }) })).toMatch(/content type text\/html/);
+    expect(await problems("GET", "/health", { ...json(200, HEALTHY), headers: new Headers({ "content-type": "application/json" }) })).toMatch(/no X-Request-Id header/);
     expect(await problems("GET", "/health", json(200, { ...HEALTHY, secret: "x" }))).toMatch(/additional properties \(secret\)/);
     expect(await problems("GET", "/health", json(200, { ...HEALTHY, database: "maybe" }))).toMatch(/body\/database must be equal to one of the allowed values/);
     expect(await problems("POST", "/auth/login", json(401, error("invalid_code")))).toMatch(/body\/error\/code must be equal to one of the allowed values/);
     expect(await problems("POST", "/auth/login", json(429, error("rate_limited"), { "retry-after": "soon" }))).toMatch(/header .*retry-after must be integer/);
+    expect(await problems("POST", "/auth/login", json(429, error("rate_limited")))).toMatch(/no Retry-After header/);
+    expect(await problems("GET", "/auth/me", json(401, error("invalid_token")))).toMatch(/no WWW-Authenticate header/);
     expect(await problems("POST", "/auth/logout", json(204, { done: true }))).toMatch(/documented without a body/);
     expect(await problems("GET", "/nowhere", json(200, {}))).toMatch(/no operation takes GET \/nowhere/);
     expect(await problems("PUT", "/health", json(405, error("method_not_allowed")))).toMatch(/without an Allow header/);

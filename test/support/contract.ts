@@ -10,7 +10,8 @@
  * - a content type the operation lists for that status (none for a 204);
  * - a body that matches the schema for that status (response objects are
  *   closed: an undocumented field is a mismatch);
- * - headers of the documented types where present (`Retry-After` an integer).
+ * - the headers the document marks required, and every documented header of
+ *   its type (`Retry-After` a whole number of seconds).
  *
  * Out of the contract on purpose, because no operation is reached: a path
  * the API doesn't have (404 `not_found`), a method a known path doesn't take
@@ -104,6 +105,11 @@ export async function contractMismatches(method: string, url: string, response: 
   const headers = Object.fromEntries(response.headers);
   const headerCheck = api.validator.validateResponseHeaders(headers, operationId, { statusCode: response.status });
   for (const error of headerCheck.errors ?? []) problems.push(`${operationId} ${response.status} header ${error.instancePath} ${error.message}`);
+  // openapi-backend checks a header's type when present; whether it must be present is the document's `required`.
+  const resolved = api.router.getOperation(operationId)?.responses?.[String(response.status)] as { headers?: Record<string, { required?: boolean }> } | undefined;
+  for (const [name, header] of Object.entries(resolved?.headers ?? {})) {
+    if (header.required && !response.headers.has(name)) problems.push(`${operationId} ${response.status}: no ${name} header`);
+  }
   if (!documented.content) {
     if (!head && response.body !== "") problems.push(`${operationId} ${response.status}: documented without a body, but one came`);
     return problems;
