@@ -49,8 +49,13 @@ function errorsOf(route: RouteDoc): Map<number, ErrorCode[]> {
 }
 
 function errorResponse(status: number, codes: ErrorCode[]): Json {
-  // A 500 also names a misconfigured variable: missing_<variable> or invalid_<variable>.
-  const codeSchema = { type: "object", properties: { error: { type: "object", properties: { code: { enum: codes } } } } };
+  // The codes this status can carry, so a generated client narrows `error.code` to them.
+  // A 500 lists none: it also names a misconfigured variable (missing_<variable>, invalid_<variable>).
+  const codeSchema = {
+    type: "object",
+    required: ["error"],
+    properties: { error: { type: "object", required: ["code"], properties: { code: { type: "string", enum: codes } } } },
+  };
   const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
   if (status === 429 || status === 503 || status === 502) headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
   if (status === 401) headers["WWW-Authenticate"] = { $ref: "#/components/headers/WWW-Authenticate" };

@@ -24,6 +24,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { OpenAPIBackend, type Document } from "openapi-backend";
 import { expect } from "vitest";
 import document from "../../functions/docs/public/openapi.json";
+import { SELF } from "cloudflare:test";
 import { api, apiWith, type ApiResponse, type CallOptions } from "./api";
 
 type Operation = { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> };
@@ -146,4 +147,22 @@ export async function checkedApiWith(overrides: Parameters<typeof apiWith>[0], m
   const response = await apiWith(overrides, method, path, options);
   await expectContract(method, path, response);
   return response;
+}
+
+/** A fetch for a client under test: the worker's own (SELF), every answer checked against the document. */
+export function checkedFetch(): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const response = await SELF.fetch(request);
+    const text = await response.clone().text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Left as text, as api() leaves it.
+    }
+    const url = new URL(request.url);
+    await expectContract(request.method, url.pathname + url.search, { status: response.status, headers: response.headers, body });
+    return response;
+  };
 }
