@@ -7,10 +7,13 @@
 // requests it sends; the seed of a failing run is in fast-check's report.
 // api() gives every request its own random cf-connecting-ip, so per-IP limits
 // don't turn the run into a wall of 429s (a few requests send a hostile one).
+// Every answer, success or not, is also checked against the OpenAPI document
+// (status, content type, body schema: ../support/contract.ts).
 import fc, { type Arbitrary } from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERRORS } from "../../functions/core/errors";
 import { api, type ApiResponse } from "../support/api";
+import { expectContract } from "../support/contract";
 import {
   base64url,
   bodyInit,
@@ -216,12 +219,14 @@ const GROUPS: { name: string; numRuns: number; requests: () => Arbitrary<FuzzReq
 ];
 
 describe("fuzzed requests", () => {
-  it.each(GROUPS)("$name: $numRuns generated requests, none 5xx, every error documented", async ({ numRuns, requests }) => {
+  it.each(GROUPS)("$name: $numRuns generated requests, none 5xx, every error documented, every answer as openapi.json says", async ({ numRuns, requests }) => {
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(requests(), async (request) => {
         sent++;
-        expectDocumented(await send(request), request);
+        const response = await send(request);
+        expectDocumented(response, request);
+        await expectContract(request.method, request.path, response);
       }),
       { numRuns },
     );
