@@ -30,7 +30,7 @@ process.argv = [process.argv[0], bundle, join(out, "openapi.json"), pkg.version]
 await import(pathToFileURL(bundle).href);
 rmSync(bundle, { force: true });
 
-for (const file of ["swagger-ui.css", "swagger-ui-bundle.js"]) copyFileSync(join(root, "node_modules/swagger-ui-dist", file), join(out, "docs", file));
+for (const file of ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"]) copyFileSync(join(root, "node_modules/swagger-ui-dist", file), join(out, "docs", file));
 for (const file of ["index.html", "init.js", "page.css"]) copyFileSync(join(here, "page", file), join(out, "docs", file));
 copyFileSync(join(here, "page", "_headers"), join(out, "_headers"));
 console.log(`docs: ${join(out, "openapi.json")} and /docs/ written`);

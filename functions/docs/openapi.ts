@@ -12,16 +12,22 @@ import { ErrorBody } from "./schemas";
 
 type Json = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodMiniType): Json {
-  // "input": what a client sends (defaults optional, transforms not yet applied).
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json;
+/**
+ * A request schema as "input": what a client sends (defaults optional,
+ * transforms not yet applied). A response schema as "output": objects closed
+ * (`additionalProperties: false`), so a field the service sends but the
+ * document doesn't name fails the contract check instead of going unseen.
+ */
+function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "input"): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
   return rest;
 }
 
+/** Sent on every answer that lists them (the contract check in the tests holds the service to `required`). */
 const HEADERS: Record<string, Json> = {
-  "X-Request-Id": { description: "The request's id, also in its log line; quote it to support.", schema: { type: "string" } },
-  "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } },
-  "WWW-Authenticate": { description: "The Bearer challenge (RFC 6750); `error=\"invalid_token\"` when a token was refused.", schema: { type: "string" } },
+  "X-Request-Id": { description: "The request's id, also in its log line; quote it to support.", required: true, schema: { type: "string" } },
+  "Retry-After": { description: "Seconds to wait before trying again.", required: true, schema: { type: "integer", minimum: 1 } },
+  "WWW-Authenticate": { description: "The Bearer challenge (RFC 6750); `error=\"invalid_token\"` when a token was refused.", required: true, schema: { type: "string" } },
 };
 
 /** Which errors a route can answer: its own, then the ones its shape implies. */
@@ -43,8 +49,13 @@ function errorsOf(route: RouteDoc): Map<number, ErrorCode[]> {
 }
 
 function errorResponse(status: number, codes: ErrorCode[]): Json {
-  // A 500 also names a misconfigured variable: missing_<variable> or invalid_<variable>.
-  const codeSchema = status === 500 ? {} : { properties: { error: { type: "object", properties: { code: { enum: codes } } } } };
+  // The codes this status can carry, so a generated client narrows `error.code` to them.
+  // A 500 lists none: it also names a misconfigured variable (missing_<variable>, invalid_<variable>).
+  const codeSchema = {
+    type: "object",
+    required: ["error"],
+    properties: { error: { type: "object", required: ["code"], properties: { code: { type: "string", enum: codes } } } },
+  };
   const headers: Json = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
   if (status === 429 || status === 503 || status === 502) headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
   if (status === 401) headers["WWW-Authenticate"] = { $ref: "#/components/headers/WWW-Authenticate" };
@@ -82,11 +93,11 @@ function operation(route: RouteDoc): Json {
     ? {
         description: route.success.description,
         headers: requestId,
-        content: { "application/json": { schema: jsonSchema(route.success.schema), ...(route.success.example ? { example: route.success.example } : {}) } },
+        content: { "application/json": { schema: jsonSchema(route.success.schema, "output"), ...(route.success.example ? { example: route.success.example } : {}) } },
       }
     : { description: route.success.description, headers: requestId };
   if (route.also) {
-    responses[String(route.also.status)] = { description: route.also.description, headers: requestId, content: { "application/json": { schema: jsonSchema(route.also.schema) } } };
+    responses[String(route.also.status)] = { description: route.also.description, headers: requestId, content: { "application/json": { schema: jsonSchema(route.also.schema, "output") } } };
   }
   for (const [status, codes] of [...errorsOf(route)].sort(([a], [b]) => a - b)) {
     if (responses[String(status)]) continue;
@@ -131,7 +142,7 @@ export function buildOpenApi(routes: RouteDoc[], version: string): Json {
         healthToken: { type: "http", scheme: "bearer", description: "HEALTH_DEEP_TOKEN." },
       },
       headers: HEADERS,
-      schemas: { Error: jsonSchema(ErrorBody) },
+      schemas: { Error: jsonSchema(ErrorBody, "output") },
     },
   };
 }

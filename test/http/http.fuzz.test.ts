@@ -7,10 +7,13 @@
 // requests it sends; the seed of a failing run is in fast-check's report.
 // api() gives every request its own random cf-connecting-ip, so per-IP limits
 // don't turn the run into a wall of 429s (a few requests send a hostile one).
+// Every answer, success or not, is also checked against the OpenAPI document
+// (status, content type, body schema: ../support/contract.ts).
 import fc, { type Arbitrary } from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERRORS } from "../../functions/core/errors";
 import { api, type ApiResponse } from "../support/api";
+import { expectContract } from "../support/contract";
 import {
   base64url,
   bodyInit,
@@ -225,13 +228,16 @@ const GROUPS: { name: string; numRuns: number; requests: () => Arbitrary<FuzzReq
 const IN_FLIGHT = 8;
 
 describe("fuzzed requests", () => {
-  it.each(GROUPS)("$name: $numRuns generated requests, none 5xx, every error documented", async ({ numRuns, requests }) => {
+  it.each(GROUPS)("$name: $numRuns generated requests, none 5xx, every error documented, every answer as openapi.json says", async ({ numRuns, requests }) => {
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(requests(), { minLength: IN_FLIGHT, maxLength: IN_FLIGHT }), async (group) => {
         sent += group.length;
         const responses = await Promise.all(group.map(send));
-        group.forEach((request, i) => expectDocumented(responses[i]!, request));
+        for (const [i, request] of group.entries()) {
+          expectDocumented(responses[i]!, request);
+          await expectContract(request.method, request.path, responses[i]!);
+        }
       }),
       { numRuns: Math.ceil(numRuns / IN_FLIGHT) },
     );
