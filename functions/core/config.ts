@@ -101,6 +101,8 @@ export interface Config {
   lockout: LockoutPolicy;
   /** Lifetime of a refresh-token family from sign-in. */
   refreshTtlSeconds: number;
+  /** How long a rotated refresh token may be presented again for the same new pair (a retry whose answer was lost); 0 turns it off. */
+  refreshRetryGraceSeconds: number;
   /** PKCS#8 PEM of an Ed25519 or P-256 key: tokens are then signed asymmetrically and the JWKS is published. */
   jwtPrivateKey?: string;
   sendgrid?: SendGridConfig;
@@ -338,6 +340,7 @@ export function loadConfig(env: RawEnv): Config {
       lockAfter: int(env, "LOCKOUT_THRESHOLD", 100, 10, 100),
     },
     refreshTtlSeconds: int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 3600, 90 * 86_400),
+    refreshRetryGraceSeconds: int(env, "REFRESH_RETRY_GRACE_SECONDS", 10, 0, 60),
     // A PEM pasted into .env on one line keeps its line breaks as the two characters `\n`.
     jwtPrivateKey: str(env, "JWT_PRIVATE_KEY")?.replace(/\\n/g, "\n"),
     sendgrid: loadSendGrid(env),

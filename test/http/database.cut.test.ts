@@ -3,8 +3,10 @@
 // 500, never a hang), and what the statement did is in the database, counted
 // once. A cut verify with the right code never yields two tokens: its retry
 // finds the challenge used, and the user has exactly one refresh family. A cut
-// wrong guess counts one attempt. A cut login or register leaves exactly what the
-// README ("When the database is away") says, and nothing half-written.
+// wrong guess counts one attempt. A cut refresh can be retried: the same old
+// token gets the same new pair within REFRESH_RETRY_GRACE_SECONDS. A cut login
+// or register leaves exactly what the README ("When the database is away")
+// says, and nothing half-written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, apiWith } from "../support/api";
 import { answerBound, CHAOS_TIMEOUT_MS, chaosProxy, LOADED_MACHINE_HEADROOM_MS, through, type ChaosProxy } from "../support/chaos";
@@ -60,6 +62,24 @@ describe("a verify whose answer is lost", () => {
     const retry = await api("POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code: wrongCode(code) } });
     expectError(retry, "invalid_code");
     expect(retry.body.error.attempts_remaining).toBe(3);
+  });
+});
+
+describe("a refresh whose answer is lost", () => {
+  it("can be retried with the same old token: the same new refresh token, which then works; the family stays one", async () => {
+    const { challengeId, code } = await loginWithCode();
+    const verified = await api("POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code } });
+    const old = verified.body.refresh_token as string;
+    await cutting(1, (o) => apiWith(o, "POST", "/auth/token/refresh", { body: { refresh_token: old } }));
+    const retry = await api("POST", "/auth/token/refresh", { body: { refresh_token: old } });
+    expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+    const again = await api("POST", "/auth/token/refresh", { body: { refresh_token: old } });
+    expect(again.body.refresh_token).toBe(retry.body.refresh_token);
+    expect((await api("GET", "/auth/me", { token: retry.body.access_token })).status).toBe(200);
+    const next = await api("POST", "/auth/token/refresh", { body: { refresh_token: retry.body.refresh_token } });
+    expect(next.status).toBe(200);
+    const [family] = await sql<{ revoked: boolean }>("SELECT revoked_at IS NOT NULL AS revoked FROM refresh_sessions WHERE id = $1", [old.split(".")[0]]);
+    expect(family).toEqual({ revoked: false });
   });
 });
 
