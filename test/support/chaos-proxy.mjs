@@ -186,9 +186,10 @@ async function startProxy({ upstreamPort }) {
     if (mode === "hang") for (const conn of [...conns]) if (!conn.busy) drop(conn);
     if (mode === "flap") {
       // At each turn down, idle connections go; busy ones go after their answer.
+      // Checked four times a period, so a turn down is seen within a quarter of it.
       flapTimer = setInterval(() => {
         if (down()) for (const conn of [...conns]) if (!conn.busy) drop(conn);
-      }, settings.periodMs);
+      }, Math.max(5, settings.periodMs / 4));
       flapTimer.unref();
     }
   }
