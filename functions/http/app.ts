@@ -202,7 +202,8 @@ export const corsPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     origins = loadCorsOrigins(c.env);
   } catch (error) {
-    c.get("wiring")?.log("warn", "cors_origins_invalid", { error_code: error instanceof AuthError ? error.code : "error" });
+    const errorCode = error instanceof AuthError ? error.code : "error";
+    c.get("wiring")?.log("warn", "cors_origins_invalid", { error_code: errorCode });
     origins = [];
   }
   if (origins.length === 0) return next();
