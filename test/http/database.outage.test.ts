@@ -143,7 +143,7 @@ describe("Postgres saying it cannot serve now", () => {
 
 describe("the database back", () => {
   it("serves the same routes again, through the same endpoint, without a restart", async () => {
-    await proxy.set({ mode: "hang" });
+    await proxy.set({ mode: "refuse" });
     expectError(await apiWith(through(proxy), "GET", "/auth/me", { token: fixture.accessToken }), "service_unavailable");
     await proxy.set({ mode: "pass" });
     const me = await apiWith(through(proxy), "GET", "/auth/me", { token: fixture.accessToken });
