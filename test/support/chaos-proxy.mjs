@@ -173,11 +173,12 @@ async function startProxy({ upstreamPort }) {
       cutAt = stats.requests + Math.max(1, Number(nth ?? 1));
     }
     if (mode === "refuse") {
+      // Connections first: server.close() waits until every one has ended.
+      for (const conn of [...conns]) drop(conn);
       if (listening) {
         listening = false;
         await new Promise((resolve) => server.close(() => resolve()));
       }
-      for (const conn of [...conns]) drop(conn);
       stats.refused++;
       return;
     }
