@@ -53,7 +53,7 @@ const { values: args } = parseArgs({
 
 const PLAN = args.quick
   ? { concurrency: [1, 16], accounts: { production: 48, cheap: 128 }, warmupPairs: 1, warmupSeconds: 1, pairs: 1, seconds: 2, maxFlowsPerRound: 2_000, startupRuns: 1, profileFlows: 0,
-      rttSamples: 2, rttWarmup: 1, load: { concurrency: 150, seconds: 2, accounts: 200 }, limitMs: 4 * 60_000 }
+      rttSamples: 2, rttWarmup: 1, load: { concurrency: 150, seconds: 2, accounts: 120 }, limitMs: 4 * 60_000 }
   : { concurrency: [1, 16], accounts: { production: 128, cheap: 256 }, warmupPairs: 1, warmupSeconds: 3, pairs: 8, seconds: 5, maxFlowsPerRound: 20_000, startupRuns: 3, profileFlows: 40,
       rttSamples: 12, rttWarmup: 2, load: { concurrency: 150, seconds: 15, accounts: 1_200 }, limitMs: 25 * 60_000 };
 if (args.pairs) PLAN.pairs = Math.max(1, Math.min(20, Number(args.pairs) || PLAN.pairs));
@@ -89,8 +89,8 @@ const LIMITS_OFF = {
   RATE_LIMIT_SMS_IP: NO_LIMIT,
   OTP_RESEND_SECONDS: "0",
 };
-/** Limit-like variables the flow never reaches (no wrong code, no deep health check). */
-const LIMITS_IRRELEVANT = new Set(["LOCKOUT_THRESHOLD", "OTP_MAX_ATTEMPTS", "OTP_MAX_SENDS", "RATE_LIMIT_HEALTH_DEEP"]);
+/** Limit-like variables the flow never reaches (no wrong code, no deep health check, no password reset). */
+const LIMITS_IRRELEVANT = new Set(["LOCKOUT_THRESHOLD", "OTP_MAX_ATTEMPTS", "OTP_MAX_SENDS", "RATE_LIMIT_HEALTH_DEEP", "RATE_LIMIT_RESET_ACCOUNT", "RATE_LIMIT_RESET_IP"]);
 
 // Traffic stays on 127.0.0.1: no wrangler banner (its npm update check), no metrics.
 process.env.WRANGLER_HIDE_BANNER = "true";
