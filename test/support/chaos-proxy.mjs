@@ -118,6 +118,12 @@ async function startProxy({ upstreamPort }) {
         client.write(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
         return;
       }
+      if (!conn.busy && down()) {
+        // A new request on a connection kept from before the turn: refused unseen.
+        stats.refused++;
+        drop(conn);
+        return;
+      }
       if (!conn.busy) {
         conn.busy = true;
         conn.index = ++stats.requests;
