@@ -52,7 +52,7 @@ const { values: args } = parseArgs({
 });
 
 const PLAN = args.quick
-  ? { concurrency: [1, 16], accounts: { production: 48, cheap: 128 }, warmupPairs: 1, warmupSeconds: 1, pairs: 1, seconds: 2, maxFlowsPerRound: 2_000, startupRuns: 1, profileFlows: 0,
+  ? { concurrency: [1, 16], accounts: { production: 96, cheap: 192 }, warmupPairs: 1, warmupSeconds: 1, pairs: 1, seconds: 2, maxFlowsPerRound: 2_000, startupRuns: 1, profileFlows: 0,
       rttSamples: 2, rttWarmup: 1, load: { concurrency: 150, seconds: 2, accounts: 120 }, limitMs: 4 * 60_000 }
   : { concurrency: [1, 16], accounts: { production: 128, cheap: 256 }, warmupPairs: 1, warmupSeconds: 3, pairs: 8, seconds: 5, maxFlowsPerRound: 20_000, startupRuns: 3, profileFlows: 40,
       rttSamples: 12, rttWarmup: 2, load: { concurrency: 150, seconds: 15, accounts: 1_200 }, limitMs: 25 * 60_000 };
