@@ -6,7 +6,7 @@
  *   `npm run test:core` runs it alone, in a few seconds.
  * - `http`: inside workerd (the Cloudflare vitest plugin) with the production
  *   wrangler.toml, against a real Postgres reached through the same
- *   @neondatabase/serverless path as production. One workerd and one copy of the
+ *   @neondatabase/serverless HTTP path as production (a local endpoint). One workerd and one copy of the
  *   worker serve every file (`isolate: false`): each test makes its own users,
  *   addresses and IPs, so files cannot see each other's data.
  *
@@ -45,9 +45,10 @@ async function makePlan(): Promise<TestPlan> {
     databaseName,
     databaseUrl,
     embeddedPort,
-    bridgePort: await freePort(),
+    sqlHttpPort: await freePort(),
     fakePort: await freePort(),
     hungPort: await freePort(),
+    chaosPort: await freePort(),
   };
   process.env.AUTH_TEST_PLAN = JSON.stringify(plan);
   return plan;

@@ -1,14 +1,16 @@
 /**
  * Starts what the HTTP tests talk to, outside workerd: a Postgres (embedded
  * PGlite by default, or a fresh database on the server in TEST_DATABASE_URL),
- * the WebSocket bridge the worker reaches it through, the fake providers, and a
- * TCP port that accepts and never answers (a hung database).
+ * the local HTTP SQL endpoint the worker reaches it through (pooled, as Neon's
+ * is), the chaos proxies' controller (between the worker and that endpoint), the
+ * fake providers, and a TCP port that accepts and never answers (a hung database).
  * Ports and names were chosen by vitest.config.mts, which gave them to workerd.
  */
 import net from "node:net";
-import { startBridge } from "../../db/local/bridge.mjs";
 import { startEmbeddedPostgres } from "../../db/local/embedded.mjs";
 import { applyMigrations, createScratchDatabase } from "../../db/local/migrate.mjs";
+import { startSqlHttp } from "../../db/local/sql-http.mjs";
+import { startChaosController } from "./chaos-proxy.mjs";
 import { startFakeProviders } from "./fake-providers.mjs";
 import type { TestPlan } from "./plan";
 
@@ -26,8 +28,10 @@ export default async function setup() {
   }
   await applyMigrations(plan.databaseUrl);
 
-  const bridge = await startBridge({ port: plan.bridgePort });
-  stops.push(() => bridge.close());
+  const endpoint = await startSqlHttp({ port: plan.sqlHttpPort });
+  stops.push(() => endpoint.close());
+  const chaos = await startChaosController({ port: plan.chaosPort, upstreamPort: plan.sqlHttpPort });
+  stops.push(() => chaos.close());
   const fakes = await startFakeProviders({ port: plan.fakePort });
   stops.push(() => fakes.close());
 
