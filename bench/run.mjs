@@ -11,6 +11,17 @@
  *                                 a scratch database on that server instead of the embedded one
  *   npm run bench -- --pairs 3 --seconds 5
  *                                 fewer or shorter measured rounds
+ *   SIMULATED_DB_RTT_MS=40 npm run bench
+ *                                 the throughput rounds with every database round trip
+ *                                 delayed by 40 ms (a simulation knob, off by default;
+ *                                 the round-trip table always measures 0 and 40 ms)
+ *
+ * Both sides reach Postgres the same way, the best their stack supports on
+ * Workers: Neon's HTTP path (`neon()` + drizzle-orm/neon-http), here through one
+ * local endpoint per side (db/local/sql-http.mjs) that pools its Postgres
+ * sessions like Neon's pooler. Besides the throughput rounds, the bench times
+ * each request type at a simulated database RTT of 0 and 40 ms (round trips per
+ * request), and puts the service's login and /health under 150 clients at once.
  *
  * Two hash modes: each side's production hashing, then an equal cheap cost
  * (PBKDF2-SHA256 at 1,000 iterations on both), so framework and database
@@ -24,12 +35,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { sides } from "./lib/flows.mjs";
+import { PASSWORD, sides } from "./lib/flows.mjs";
 import { connection } from "./lib/http.mjs";
-import { median, percentile, runRound } from "./lib/measure.mjs";
+import { latencyPhase, loadAccounts, loadCase } from "./lib/latency.mjs";
+import { databaseCpuMs, median, percentile, registerAll, runRound } from "./lib/measure.mjs";
 import { bundleComposition, profileWorker, summarizeProfile } from "./lib/profile.mjs";
 import { renderTables, targets } from "./lib/report.mjs";
-import { Cleanup, buildUnminified, buildWorker, freePort, root, startBridges, startDatabase, startFake, startWorkers } from "./lib/stack.mjs";
+import { Cleanup, buildUnminified, buildWorker, freePort, root, startDatabase, startEndpoints, startFake, startWorkers } from "./lib/stack.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,8 +52,10 @@ const { values: args } = parseArgs({
 });
 
 const PLAN = args.quick
-  ? { concurrency: [1, 16], accounts: { production: 96, cheap: 192 }, warmupPairs: 1, warmupSeconds: 1, pairs: 1, seconds: 2, maxFlowsPerRound: 2_000, startupRuns: 1, profileFlows: 0, limitMs: 4 * 60_000 }
-  : { concurrency: [1, 16], accounts: { production: 128, cheap: 256 }, warmupPairs: 1, warmupSeconds: 3, pairs: 5, seconds: 8, maxFlowsPerRound: 20_000, startupRuns: 3, profileFlows: 40, limitMs: 20 * 60_000 };
+  ? { concurrency: [1, 16], accounts: { production: 96, cheap: 192 }, warmupPairs: 1, warmupSeconds: 1, pairs: 1, seconds: 2, maxFlowsPerRound: 2_000, startupRuns: 1, profileFlows: 0,
+      rttSamples: 2, rttWarmup: 1, load: { concurrency: 150, seconds: 2, accounts: 120 }, limitMs: 4 * 60_000 }
+  : { concurrency: [1, 16], accounts: { production: 128, cheap: 256 }, warmupPairs: 1, warmupSeconds: 3, pairs: 8, seconds: 5, maxFlowsPerRound: 20_000, startupRuns: 3, profileFlows: 40,
+      rttSamples: 12, rttWarmup: 2, load: { concurrency: 150, seconds: 15, accounts: 1_200 }, limitMs: 25 * 60_000 };
 if (args.pairs) PLAN.pairs = Math.max(1, Math.min(20, Number(args.pairs) || PLAN.pairs));
 if (args.seconds) PLAN.seconds = Math.max(1, Math.min(60, Number(args.seconds) || PLAN.seconds));
 
@@ -75,12 +89,22 @@ const LIMITS_OFF = {
   RATE_LIMIT_SMS_IP: NO_LIMIT,
   OTP_RESEND_SECONDS: "0",
 };
-/** Limit-like variables the flow never reaches (no wrong code, no deep health check). */
-const LIMITS_IRRELEVANT = new Set(["LOCKOUT_THRESHOLD", "OTP_MAX_ATTEMPTS", "OTP_MAX_SENDS", "RATE_LIMIT_HEALTH_DEEP"]);
+/** Limit-like variables the flow never reaches (no wrong code, no deep health check, no password reset). */
+const LIMITS_IRRELEVANT = new Set(["LOCKOUT_THRESHOLD", "OTP_MAX_ATTEMPTS", "OTP_MAX_SENDS", "RATE_LIMIT_HEALTH_DEEP", "RATE_LIMIT_RESET_ACCOUNT", "RATE_LIMIT_RESET_IP"]);
 
 // Traffic stays on 127.0.0.1: no wrangler banner (its npm update check), no metrics.
 process.env.WRANGLER_HIDE_BANNER = "true";
 process.env.WRANGLER_SEND_METRICS = "false";
+
+/** SIMULATED_DB_RTT_MS: the throughput rounds' database delay, 0 (off) by default. */
+function simulatedRtt() {
+  const raw = process.env.SIMULATED_DB_RTT_MS?.trim();
+  if (!raw) return 0;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 1_000) throw new Error(`SIMULATED_DB_RTT_MS must be a whole number of ms from 0 to 1000, not "${raw}"`);
+  return ms;
+}
+const SIMULATED_RTT_MS = simulatedRtt();
 
 const runStarted = Date.now();
 const say = (message) => console.log(`[bench ${((Date.now() - runStarted) / 1000).toFixed(0).padStart(3)}s] ${message}`);
@@ -155,51 +179,28 @@ function checkStartup(config, runs) {
   return { activeMs: median(samples), samples };
 }
 
-/** Registers every account through the side's own sign-up, four at a time. */
-async function registerAll(side, emails, origin, bridge) {
-  const times = [];
-  const before = bridge.stats().statements;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(4, emails.length) }, async () => {
-      const conn = connection(origin);
-      try {
-        while (next < emails.length) {
-          const email = emails[next++];
-          const started = performance.now();
-          await side.register(conn, email, origin);
-          times.push(performance.now() - started);
-        }
-      } finally {
-        conn.close();
-      }
-    }),
-  );
-  return { p50: median(times), statementsPerUser: (bridge.stats().statements - before) / emails.length };
-}
-
 /** A few flows at concurrency 1 (one account each) with statements counted per step, and the SQL of the last one. */
-async function profileFlows(side, emails, origin, bridge, messages, flows = 3) {
+async function profileFlows(side, emails, origin, endpoint, messages, flows = 3) {
   const byStep = Object.fromEntries(side.steps.map((s) => [s, 0]));
   const conn = connection(origin);
   let mark = 0;
   const probe = {
-    start: () => (mark = bridge.stats().statements),
-    end: (step) => (byStep[step] += bridge.stats().statements - mark),
+    start: () => (mark = endpoint.stats().statements),
+    end: (step) => (byStep[step] += endpoint.stats().statements - mark),
   };
   try {
     for (let i = 0; i < flows; i++) {
       if (i === flows - 1) {
-        bridge.capture.sql.length = 0;
-        bridge.capture.on = true;
+        endpoint.capture.sql.length = 0;
+        endpoint.capture.on = true;
       }
       await side.flow(conn, emails[i], messages, origin, probe);
     }
   } finally {
-    bridge.capture.on = false;
+    endpoint.capture.on = false;
     conn.close();
   }
-  const sql = bridge.capture.sql.map((q) => q.replace(/\s+/g, " ").slice(0, 200));
+  const sql = endpoint.capture.sql.map((q) => q.replace(/\s+/g, " ").slice(0, 200));
   const byVerb = {};
   for (const q of sql) {
     const verb = q.match(/^\s*(\w+)/)?.[1]?.toLowerCase() ?? "?";
@@ -214,14 +215,14 @@ async function profileFlows(side, emails, origin, bridge, messages, flows = 3) {
  * each at concurrency 1 while the V8 profiler samples. Not a throughput figure:
  * the profiler slows both sides.
  */
-async function profilePhase({ bundles, database, bridges, fake, secret, pepper, runId, flows }) {
+async function profilePhase({ bundles, database, endpoints, fake, secret, pepper, runId, flows }) {
   const unminified = {
     ours: buildUnminified(bundles.ours, ".wrangler/bench/ours-unminified"),
     peer: buildUnminified(bundles.peer, ".wrangler/bench/peer-unminified"),
   };
   const ports = { ours: await freePort(), peer: await freePort() };
   const origins = { ours: `http://127.0.0.1:${ports.ours}`, peer: `http://127.0.0.1:${ports.peer}` };
-  const bindings = workerBindings({ mode: MODES.cheap, database, bridges, fake, secret, pepper, origins });
+  const bindings = workerBindings({ mode: MODES.cheap, database, endpoints, fake, secret, pepper, origins });
   const workers = await startWorkers(
     cleanup,
     { ours: { bundle: unminified.ours, bindings: bindings.ours }, peer: { bundle: unminified.peer, bindings: bindings.peer } },
@@ -233,7 +234,7 @@ async function profilePhase({ bundles, database, bridges, fake, secret, pepper, 
       const side = sides[key];
       // One account per flow: the service's one-code-per-second cooldown never comes into play.
       const emails = Array.from({ length: flows + 5 }, (_, i) => `${key}.profile.${i}.${runId}@bench.test`);
-      await registerAll(side, emails, origins[key], bridges[key]);
+      await registerAll(side, emails, origins[key], endpoints[key]);
       const conn = connection(origins[key]);
       try {
         for (let i = 0; i < 5; i++) await side.flow(conn, emails[flows + i], fake.messages, origins[key]);
@@ -257,11 +258,11 @@ async function profilePhase({ bundles, database, bridges, fake, secret, pepper, 
  * it sends each code within the login request, as the peer does (with the
  * queue the code would wait for the queue's batch timeout; see BENCHMARKS.md).
  */
-function workerBindings({ mode, database, bridges, fake, secret, pepper, origins }) {
+function workerBindings({ mode, database, endpoints, fake, secret, pepper, origins }) {
   const common = { DATABASE_URL: database.url, SENDGRID_API_KEY: "SG.bench", SENDGRID_API_URL: `${fake.url}/sendgrid`, EMAIL_FROM: "bench@innovation.ia" };
   return {
-    ours: { ...common, ...LIMITS_OFF, DATABASE_WS_PROXY: bridges.ours.wsProxy, SECRET_KEY: secret, PASSWORD_PEPPER: pepper, ENVIRONMENT: "production", ...mode.ours },
-    peer: { ...common, DATABASE_WS_PROXY: bridges.peer.wsProxy, BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: origins.peer, ...mode.peer },
+    ours: { ...common, ...LIMITS_OFF, DATABASE_HTTP_ENDPOINT: endpoints.ours.url, SECRET_KEY: secret, PASSWORD_PEPPER: pepper, ENVIRONMENT: "production", ...mode.ours },
+    peer: { ...common, DATABASE_HTTP_ENDPOINT: endpoints.peer.url, BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: origins.peer, ...mode.peer },
   };
 }
 
@@ -313,7 +314,8 @@ async function main() {
   const serverUrl = process.env.BENCH_DATABASE_URL;
   say(serverUrl ? `scratch database on ${new URL(serverUrl).host}` : "starting the embedded Postgres (PGlite) in a child process");
   const database = await startDatabase(cleanup, serverUrl);
-  const bridges = await startBridges(cleanup);
+  const endpoints = await startEndpoints(cleanup, { rttMs: SIMULATED_RTT_MS });
+  if (SIMULATED_RTT_MS) say(`throughput rounds with a simulated database RTT of ${SIMULATED_RTT_MS} ms (SIMULATED_DB_RTT_MS)`);
   const fake = await startFake(cleanup);
   const secret = randomBytes(48).toString("base64");
   const pepper = randomBytes(48).toString("base64");
@@ -341,7 +343,7 @@ async function main() {
       "@neondatabase/serverless": packageVersion("@neondatabase/serverless"),
       "@electric-sql/pglite": database.kind === "embedded" ? packageVersion("@electric-sql/pglite") : undefined,
     },
-    database: { kind: database.kind, version: database.version },
+    database: { kind: database.kind, version: database.version, path: "Neon HTTP (neon() + drizzle-orm/neon-http) on both sides, one pooled local endpoint per side", simulatedRttMs: SIMULATED_RTT_MS },
     bundle: {
       ours: { rawKiB: bundles.ours.rawKiB, gzipKiB: bundles.ours.gzipKiB },
       peer: { rawKiB: bundles.peer.rawKiB, gzipKiB: bundles.peer.gzipKiB },
@@ -354,14 +356,13 @@ async function main() {
   for (const [mode, settings] of Object.entries(MODES)) {
     const ports = { ours: await freePort(), peer: await freePort() };
     const origins = { ours: `http://127.0.0.1:${ports.ours}`, peer: `http://127.0.0.1:${ports.peer}` };
-    const bindings = workerBindings({ mode: settings, database, bridges, fake, secret, pepper, origins });
+    const bindings = workerBindings({ mode: settings, database, endpoints, fake, secret, pepper, origins });
     say(`${mode}: starting workerd with both workers`);
     const workers = await startWorkers(
       cleanup,
       { ours: { bundle: bundles.ours, bindings: bindings.ours }, peer: { bundle: bundles.peer, bindings: bindings.peer } },
       { ports },
     );
-    const pids = { workerd: workers.pid, database: database.pid };
     const data = { label: settings.label, workerdReadyMs: workers.readyMs, register: {}, profile: {}, concurrency: {} };
     results.modes[mode] = data;
 
@@ -370,8 +371,8 @@ async function main() {
     for (const key of ["ours", "peer"]) {
       // Enough accounts that none is reused within the cooldown (fewer where flows are slow and hashing dear).
       emails[key] = Array.from({ length: PLAN.accounts[mode] }, (_, i) => `${key}.${mode}.${i}.${runId}@bench.test`);
-      data.register[key] = await registerAll(sides[key], emails[key], origins[key], bridges[key]);
-      data.profile[key] = await profileFlows(sides[key], emails[key].slice(-3), origins[key], bridges[key], fake.messages);
+      data.register[key] = await registerAll(sides[key], emails[key], origins[key], endpoints[key]);
+      data.profile[key] = await profileFlows(sides[key], emails[key].slice(-3), origins[key], endpoints[key], fake.messages);
       for (const email of emails[key].slice(-3)) lastUsed[key].set(email, performance.now());
     }
     say(`${mode}: ${PLAN.accounts[mode]} accounts per side registered; statements per flow ${Object.values(data.profile.ours.statementsByStep).reduce((a, b) => a + b, 0)} vs ${Object.values(data.profile.peer.statementsByStep).reduce((a, b) => a + b, 0)}`);
@@ -390,8 +391,9 @@ async function main() {
             seconds: warmup ? PLAN.warmupSeconds : PLAN.seconds,
             maxFlows: PLAN.maxFlowsPerRound,
             messages: fake.messages,
-            bridge: bridges[key],
-            pids,
+            endpoint: endpoints[key],
+            workerdPid: workers.pid,
+            databaseCpu: () => databaseCpuMs(database, [endpoints[key]]),
             lastUsed: lastUsed[key],
             perStep: concurrency === 1,
             shouldStop: () => stopping,
@@ -418,13 +420,37 @@ async function main() {
         ratio: median(ratios),
       };
     }
+    if (mode === "cheap" && !stopping) {
+      const { concurrency, seconds, accounts } = PLAN.load;
+      say(`load case: ${accounts} more accounts, then ${concurrency} clients at once for ${seconds} s on the service's login and /health`);
+      const loadEmails = await loadAccounts({ origin: origins.ours, endpoint: endpoints.ours, runId, count: accounts });
+      results.load = await loadCase({ origin: origins.ours, emails: loadEmails, password: PASSWORD, concurrency, seconds, endpoint: endpoints.ours, shouldStop: () => stopping });
+      const { login, health } = results.load.routes;
+      say(`load case: login ${login.requests} (${JSON.stringify(login.statuses)}), health ${health.requests} (${JSON.stringify(health.statuses)})`);
+      if (login.fiveXX || health.fiveXX || login.clientErrors || health.clientErrors) failures++;
+    }
     await workers.dispose();
+  }
+
+  if (!stopping) {
+    say(`round trips: each request type, one at a time, at a simulated database RTT of 0 and 40 ms (${PLAN.rttSamples} samples each)`);
+    results.roundTrips = await latencyPhase({
+      cleanup,
+      bundles,
+      fake,
+      runId,
+      samples: PLAN.rttSamples,
+      warmup: PLAN.rttWarmup,
+      say,
+      shouldStop: () => stopping,
+      bindingsFor: (rttEndpoints, origins) => workerBindings({ mode: MODES.cheap, database, endpoints: rttEndpoints, fake, secret, pepper, origins }),
+    });
   }
 
   if (PLAN.profileFlows && !stopping) {
     say(`profiling both workers under the inspector (${PLAN.profileFlows} flows each, cheap hashing)`);
     try {
-      results.profile = await profilePhase({ bundles, database, bridges, fake, secret, pepper, runId, flows: PLAN.profileFlows });
+      results.profile = await profilePhase({ bundles, database, endpoints, fake, secret, pepper, runId, flows: PLAN.profileFlows });
     } catch (error) {
       // The measured figures stand without the profile: keep them, report the failure.
       failures++;

@@ -113,6 +113,14 @@ export const refreshSessions = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** SHA-256 of the current token's secret (base64url). */
     tokenHash: text("token_hash").notNull(),
+    /**
+     * SHA-256 of the token the current one replaced, kept so a refresh whose
+     * answer was lost can be retried: presented again within
+     * REFRESH_RETRY_GRACE_SECONDS of `rotated_at`, it gets the same new pair
+     * (the next secret is derived from it with a server key). Null before the
+     * first rotation.
+     */
+    previousTokenHash: text("previous_token_hash"),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     rotatedAt: timestamp("rotated_at", { withTimezone: true }),

@@ -3,10 +3,15 @@
  * Failures retry with exponential backoff; after the queue's max_retries a job
  * lands on the dead-letter queue, where the challenge is revoked. The work per
  * job (claim, send, record) lives in core/delivery/job.ts.
+ *
+ * A database that is away or saturated is not a failed delivery: nothing is
+ * recorded on the challenge, the job is retried with the same backoff, and the
+ * rest of the batch is retried without waiting on the database again.
  */
 import * as z from "zod/mini";
 import { abandonDeliveryJob, retryDelaySeconds, runDeliveryJob, type DeliveryJob } from "./core/delivery/job";
 import { NOTICE_KINDS } from "./core/delivery/messages";
+import { databaseUnavailable } from "./core/errors";
 import { describeError } from "./monitoring";
 import { wire } from "./wiring";
 
@@ -46,14 +51,21 @@ function describeJob(job: DeliveryJob): Record<string, unknown> {
 
 export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const started = Date.now();
-  const wiring = wire(env, ctx, { queue: batch.queue });
+  // Each statement gets DATABASE_TIMEOUT_MS of its own: a batch works through many.
+  const wiring = wire(env, ctx, { queue: batch.queue }, "statement");
   const { log } = wiring;
   const outcomes: Record<string, number> = {};
   try {
     const config = wiring.config();
     const deps = { config, store: wiring.store(), log };
-    // One at a time: a batch is at most 10 jobs, and one connection serves them all.
+    let databaseDown = false;
+    // One at a time: a batch is at most 10 jobs.
     for (const message of batch.messages) {
+      if (databaseDown) {
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.deliveryRetryBaseSeconds) });
+        outcomes.database_unavailable = (outcomes.database_unavailable ?? 0) + 1;
+        continue;
+      }
       const parsed = Job.safeParse(message.body);
       if (!parsed.success) {
         log("error", "delivery_job_malformed", { message_id: message.id });
@@ -79,8 +91,16 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
           message.ack();
         }
       } catch (error) {
-        // The database or the runtime failed, not the provider: try again later.
         const about: Record<string, string> = "kind" in job ? { job: job.kind } : { challenge_id: job.challengeId };
+        const down = databaseUnavailable(error);
+        if (down) {
+          databaseDown = true;
+          wiring.databaseUnavailable(down, { queue: batch.queue, ...about });
+          message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.deliveryRetryBaseSeconds) });
+          outcomes.database_unavailable = (outcomes.database_unavailable ?? 0) + 1;
+          continue;
+        }
+        // The runtime failed, not the provider: try again later.
         log("error", "delivery_job_error", { ...about, error: describeError(error) });
         wiring.report(error, { queue: batch.queue, ...about });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.deliveryRetryBaseSeconds) });
@@ -88,7 +108,6 @@ export async function deliveryConsumer(batch: MessageBatch<unknown>, env: Env, c
       }
     }
   } finally {
-    ctx.waitUntil(wiring.close());
     log("info", "delivery_batch", { messages: batch.messages.length, ...outcomes, duration_ms: Date.now() - started, db_statements: wiring.statements() });
   }
 }

@@ -24,7 +24,10 @@ async function pingDatabase(c: AppContext): Promise<boolean> {
   } catch {
     return false; // Missing or invalid settings: the monitor must see it.
   }
-  return databaseReachable(() => store.ping(), timeoutMs);
+  // Logged as database_unavailable, not sent to Sentry: the uptime monitor is who alerts on /health.
+  return databaseReachable(() => store.ping(), timeoutMs, (down) =>
+    c.get("wiring").databaseUnavailable(down, { route: c.req.routePath }, { report: false }),
+  );
 }
 
 /** Seconds to wait when the deep check ran too often; 0 when it may run (or the database can't tell). */

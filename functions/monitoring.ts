@@ -56,28 +56,16 @@ export interface Monitor {
   environment?: string;
 }
 
-/** Reports an unexpected error with its tags; does nothing without a DSN. */
-export function reportError(
-  monitor: Monitor,
-  error: unknown,
-  tags: Record<string, string>,
-  ctx?: { waitUntil(promise: Promise<unknown>): void },
-): void {
-  const dsn = monitor.dsn ? parseDsn(monitor.dsn) : null;
-  if (!dsn) return;
+type Background = { waitUntil(promise: Promise<unknown>): void };
+
+/** POSTs one event as an envelope; never throws, never outlives `waitUntil` unnoticed. */
+function sendEvent(dsn: Dsn, event: Record<string, unknown>, ctx?: Background): void {
   const eventId = crypto.randomUUID().replace(/-/g, "");
-  const event = {
-    event_id: eventId,
-    timestamp: Date.now() / 1000,
-    platform: "javascript",
-    level: "error",
-    environment: monitor.environment ?? "production",
-    tags,
-    exception: {
-      values: [{ type: error instanceof Error ? error.name : "Error", value: describeError(error), stacktrace: { frames: frames(error) } }],
-    },
-  };
-  const body = [JSON.stringify({ event_id: eventId, sent_at: new Date().toISOString() }), JSON.stringify({ type: "event" }), JSON.stringify(event)].join("\n");
+  const body = [
+    JSON.stringify({ event_id: eventId, sent_at: new Date().toISOString() }),
+    JSON.stringify({ type: "event" }),
+    JSON.stringify({ event_id: eventId, timestamp: Date.now() / 1000, platform: "javascript", ...event }),
+  ].join("\n");
   const sending = fetch(dsn.url, {
     method: "POST",
     headers: {
@@ -96,4 +84,50 @@ export function reportError(
   } catch {
     // No execution context: the send runs on its own.
   }
+}
+
+/** Reports an unexpected error with its tags; does nothing without a DSN. */
+export function reportError(monitor: Monitor, error: unknown, tags: Record<string, string>, ctx?: Background): void {
+  const dsn = monitor.dsn ? parseDsn(monitor.dsn) : null;
+  if (!dsn) return;
+  sendEvent(
+    dsn,
+    {
+      level: "error",
+      environment: monitor.environment ?? "production",
+      tags,
+      exception: {
+        values: [{ type: error instanceof Error ? error.name : "Error", value: describeError(error), stacktrace: { frames: frames(error) } }],
+      },
+    },
+    ctx,
+  );
+}
+
+/**
+ * Reports that the database could not serve an invocation: a warning of its own
+ * kind, all grouped under one fingerprint (an outage is one issue in Sentry, not
+ * thousands of unexpected errors), with the reason as a tag. No stack: where it
+ * was noticed says nothing about why.
+ */
+export function reportDatabaseUnavailable(
+  monitor: Monitor,
+  error: { reason: string; detail?: string },
+  tags: Record<string, string>,
+  ctx?: Background,
+): void {
+  const dsn = monitor.dsn ? parseDsn(monitor.dsn) : null;
+  if (!dsn) return;
+  const value = `database unavailable: ${error.reason}${error.detail ? ` (${error.detail})` : ""}`;
+  sendEvent(
+    dsn,
+    {
+      level: "warning",
+      environment: monitor.environment ?? "production",
+      fingerprint: ["database-unavailable"],
+      tags: { ...tags, kind: "database_unavailable", reason: error.reason },
+      exception: { values: [{ type: "DatabaseUnavailable", value }] },
+    },
+    ctx,
+  );
 }

@@ -6,13 +6,14 @@
  *   `npm run test:core` runs it alone, in a few seconds, with no database.
  * - `store`: plain Node. The store contract: the rules written in SQL, run
  *   against both the Postgres store (through the production client and the
- *   bridge) and the in-memory store, which must pass the very same tests.
- *   `npm run test:store`.
+ *   local HTTP SQL endpoint) and the in-memory store, which must pass the very
+ *   same tests. `npm run test:store`.
  * - `http`: inside workerd (the Cloudflare vitest plugin) with the production
  *   wrangler.toml, against a real Postgres reached through the same
- *   @neondatabase/serverless path as production. One workerd and one copy of the
- *   worker serve every file (`isolate: false`): each test makes its own users,
- *   addresses and IPs, so files cannot see each other's data.
+ *   @neondatabase/serverless HTTP path as production (a local endpoint). One
+ *   workerd and one copy of the worker serve every file (`isolate: false`):
+ *   each test makes its own users, addresses and IPs, so files cannot see each
+ *   other's data.
  *
  *   npm test                                  embedded Postgres (PGlite), nothing to install
  *   TEST_DATABASE_URL=postgres://... npm test a fresh database on that server
@@ -49,9 +50,10 @@ async function makePlan(): Promise<TestPlan> {
     databaseName,
     databaseUrl,
     embeddedPort,
-    bridgePort: await freePort(),
+    sqlHttpPort: await freePort(),
     fakePort: await freePort(),
     hungPort: await freePort(),
+    chaosPort: await freePort(),
   };
   process.env.AUTH_TEST_PLAN = JSON.stringify(plan);
   return plan;
@@ -64,7 +66,7 @@ export default defineConfig(async () => {
     test: {
       // Request log lines are shown only for failing tests.
       silent: "passed-only",
-      // One Postgres, bridge and set of fakes for the whole run, shared by `store`
+      // One Postgres, HTTP endpoint and set of fakes for the whole run, shared by `store`
       // and `http`. At the root, it runs once whatever projects are selected; it
       // starts nothing when only `core` is.
       globalSetup: ["test/support/global-setup.ts"],

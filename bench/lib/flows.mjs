@@ -91,6 +91,30 @@ export const sides = {
       if (me.user?.email !== email) throw new FlowError(`me: wrong user ${JSON.stringify(me).slice(0, 120)}`);
       return times;
     },
+    /** Every request type once, in order, for a new account: what the round-trip table times. */
+    requestTypes: ["register", "login", "verify", "me", "refresh", "health"],
+    /** @param {Conn} conn */
+    async eachRequest(conn, email, messages, _origin, probe) {
+      const times = {};
+      await timed(times, "register", async () => expect(await conn.request("POST", "/auth/register", { json: { email, password: PASSWORD } }), 201, "register"), probe);
+      const since = Date.now();
+      const challenge = await timed(times, "login", async () =>
+        expect(await conn.request("POST", "/auth/login", { json: { email, password: PASSWORD, channel: "email" } }), 202, "login"),
+        probe,
+      );
+      const code = await codeFor(messages, email, since);
+      const pair = await timed(times, "verify", async () =>
+        expect(await conn.request("POST", "/auth/2fa/verify", { json: { challenge_id: challenge.challenge_id, code } }), 200, "verify"),
+        probe,
+      );
+      await timed(times, "me", async () => expect(await conn.request("GET", "/auth/me", { headers: { authorization: `Bearer ${pair.access_token}` } }), 200, "me"), probe);
+      await timed(times, "refresh", async () =>
+        expect(await conn.request("POST", "/auth/token/refresh", { json: { refresh_token: pair.refresh_token } }), 200, "refresh"),
+        probe,
+      );
+      await timed(times, "health", async () => expect(await conn.request("GET", "/health"), 200, "health"), probe);
+      return times;
+    },
   },
 
   peer: {
@@ -131,6 +155,13 @@ export const sides = {
       );
       if (session?.user?.email !== email) throw new FlowError(`get-session: wrong user ${JSON.stringify(session).slice(0, 120)}`);
       return times;
+    },
+    requestTypes: ["sign-up", "sign-in", "send-otp", "verify-otp", "get-session"],
+    /** @param {Conn} conn */
+    async eachRequest(conn, email, messages, origin, probe) {
+      const times = {};
+      await timed(times, "sign-up", () => this.register(conn, email, origin), probe);
+      return { ...times, ...(await this.flow(conn, email, messages, origin, probe)) };
     },
   },
 };

@@ -92,10 +92,24 @@ export const median = (values) => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits (bounded) until the worker has closed the connections its requests opened. */
-async function settle(bridge, maxMs = 2_000) {
+/** Waits (bounded) until the side's endpoint has answered every request in flight. */
+async function settle(endpoint, maxMs = 2_000) {
   const deadline = Date.now() + maxMs;
-  while (bridge.stats().open > 0 && Date.now() < deadline) await sleep(10);
+  while (endpoint.stats().open > 0 && Date.now() < deadline) await sleep(10);
+}
+
+/**
+ * CPU of the Postgres that serves the bench, in ms so far: the embedded one's
+ * process, or on a local server the backends of the endpoints' pooled sessions
+ * (alive through a round, so read directly; a session that ends during a round
+ * takes its CPU with it). Other clients' backends on a shared server are not
+ * counted, nor is the postmaster's.
+ */
+export function databaseCpuMs(database, endpoints) {
+  if (database.kind === "embedded") return processCpuMs(database.pid);
+  let total = 0;
+  for (const endpoint of endpoints) for (const pid of endpoint.backends()) total += processCpuMs(pid) ?? 0;
+  return total;
 }
 
 /**
@@ -112,6 +126,7 @@ async function settle(bridge, maxMs = 2_000) {
  *
  * With `perStep`, the workerd CPU is also read around every request
  * (meaningful at concurrency 1 only, where one request runs at a time).
+ * `databaseCpu()` reads the database's CPU so far (see databaseCpuMs).
  */
 export async function runRound({
   side,
@@ -121,23 +136,23 @@ export async function runRound({
   seconds,
   maxFlows,
   messages,
-  bridge,
-  pids,
+  endpoint,
+  workerdPid,
+  databaseCpu,
   lastUsed,
   minReuseMs = 1_100,
   perStep = false,
   shouldStop = () => false,
 }) {
   if (emails.length < concurrency) throw new Error(`need ${concurrency} accounts, have ${emails.length}`);
-  await settle(bridge);
+  await settle(endpoint);
   const users = Array.from({ length: concurrency }, (_, i) => ({
     accounts: emails.filter((_, j) => j % concurrency === i),
     next: 0,
     conn: connection(origin),
   }));
   let reuseWaits = 0;
-  const databaseCpu = () => processCpuMs(pids.database, { children: true });
-  const before = { stats: bridge.stats(), workerd: processCpuMs(pids.workerd), database: databaseCpu(), harness: selfCpuMs() };
+  const before = { stats: endpoint.stats(), workerd: processCpuMs(workerdPid), database: databaseCpu(), harness: selfCpuMs() };
   const steps = Object.fromEntries(side.steps.map((s) => [s, []]));
   const stepCpu = Object.fromEntries(side.steps.map((s) => [s, 0]));
   const flowMs = [];
@@ -151,8 +166,8 @@ export async function runRound({
   let cpu0 = 0;
   const probe = perStep
     ? {
-        start: () => (cpu0 = processCpuMs(pids.workerd) ?? 0),
-        end: (step) => (stepCpu[step] += (processCpuMs(pids.workerd) ?? 0) - cpu0),
+        start: () => (cpu0 = processCpuMs(workerdPid) ?? 0),
+        end: (step) => (stepCpu[step] += (processCpuMs(workerdPid) ?? 0) - cpu0),
       }
     : undefined;
 
@@ -182,10 +197,8 @@ export async function runRound({
     }),
   );
   const elapsedMs = lastEnd - t0;
-  await settle(bridge);
-  // A server's backends exit (and are reaped, so their CPU is counted) just after the bridge closes.
-  await sleep(50);
-  const after = { stats: bridge.stats(), workerd: processCpuMs(pids.workerd), database: databaseCpu(), harness: selfCpuMs() };
+  await settle(endpoint);
+  const after = { stats: endpoint.stats(), workerd: processCpuMs(workerdPid), database: databaseCpu(), harness: selfCpuMs() };
   for (const u of users) u.conn.close();
 
   const flows = flowMs.length;
@@ -209,3 +222,27 @@ export async function runRound({
     stepCpuMs: perStep ? Object.fromEntries(Object.entries(stepCpu).map(([k, v]) => [k, flows ? v / flows : undefined])) : undefined,
   };
 }
+
+/** Registers every account through the side's own sign-up, `concurrency` (4) at a time. */
+export async function registerAll(side, emails, origin, endpoint, concurrency = 4) {
+  const times = [];
+  const before = endpoint.stats().statements;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, emails.length) }, async () => {
+      const conn = connection(origin);
+      try {
+        while (next < emails.length) {
+          const email = emails[next++];
+          const started = performance.now();
+          await side.register(conn, email, origin);
+          times.push(performance.now() - started);
+        }
+      } finally {
+        conn.close();
+      }
+    }),
+  );
+  return { p50: median(times), statementsPerUser: (endpoint.stats().statements - before) / emails.length };
+}
+

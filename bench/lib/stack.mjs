@@ -1,9 +1,10 @@
 /**
  * Everything the bench runs against, started and stopped here: a Postgres
  * (embedded in a child process, or a scratch database on BENCH_DATABASE_URL),
- * one WebSocket bridge per side (so statements are attributed per side), the
- * fake SendGrid, both workers built with `wrangler deploy --dry-run`, and one
- * workerd (Miniflare) serving both, each worker on its own loopback port.
+ * one local Neon-style HTTP SQL endpoint per side (db/local/sql-http.mjs:
+ * pooled like Neon's, and statements are attributed per side), the fake
+ * SendGrid, both workers built with `wrangler deploy --dry-run`, and one workerd
+ * (Miniflare) serving both, each worker on its own loopback port.
  */
 import { execFileSync, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -12,9 +13,9 @@ import { fileURLToPath } from "node:url";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import pg from "pg";
 import { unstable_readConfig } from "wrangler";
-import { startBridge } from "../../db/local/bridge.mjs";
 import { freePort } from "../../db/local/embedded.mjs";
 import { applyMigrations, createScratchDatabase } from "../../db/local/migrate.mjs";
+import { startSqlHttp } from "../../db/local/sql-http.mjs";
 import { startFakeProviders } from "../../test/support/fake-providers.mjs";
 import { measureWorker } from "../size.mjs";
 import { findChild, parentPid } from "./measure.mjs";
@@ -112,20 +113,27 @@ export async function startDatabase(cleanup, serverUrl) {
   return database;
 }
 
-/** One bridge per side; `capture` turns on recording of SQL text for the profile pass. */
-export async function startBridges(cleanup) {
-  const bridges = {};
+/**
+ * One endpoint per side, each delaying every round trip by `rttMs` (half each
+ * way); `capture` turns on recording of SQL text for the profile pass. Each
+ * pools at most `poolSize` Postgres sessions, as Neon's pooler keeps warm ones:
+ * neither side pays a backend per request.
+ */
+export async function startEndpoints(cleanup, { rttMs = 0, poolSize = 10, label = "" } = {}) {
+  const endpoints = {};
   for (const side of ["ours", "peer"]) {
     const capture = { on: false, sql: [] };
-    const bridge = await startBridge({
+    const endpoint = await startSqlHttp({
+      simulatedRttMs: rttMs,
+      poolSize,
       onStatement: (sql) => {
         if (capture.on) capture.sql.push(sql);
       },
     });
-    cleanup.add(`${side} bridge`, () => bridge.close());
-    bridges[side] = Object.assign(bridge, { capture });
+    const stop = cleanup.add(`${side} SQL endpoint${label ? ` (${label})` : ""}`, () => endpoint.close());
+    endpoints[side] = Object.assign(endpoint, { capture, stop, poolSize });
   }
-  return bridges;
+  return endpoints;
 }
 
 export async function startFake(cleanup) {

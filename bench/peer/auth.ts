@@ -15,12 +15,13 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { twoFactor } from "better-auth/plugins/two-factor";
-import type { NeonDatabase } from "drizzle-orm/neon-serverless";
+import type { NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { schema } from "./schema";
 
 export interface PeerEnv {
   DATABASE_URL: string;
-  DATABASE_WS_PROXY?: string;
+  /** The bench's local Neon-style HTTP SQL endpoint; unset means Neon's own. */
+  DATABASE_HTTP_ENDPOINT?: string;
   BETTER_AUTH_SECRET: string;
   BETTER_AUTH_URL: string;
   SENDGRID_API_KEY: string;
@@ -87,7 +88,7 @@ async function sendCode(env: PeerEnv, to: string, otp: string): Promise<void> {
 }
 
 /** A Better Auth instance bound to one request's database handle. */
-export function createAuth(env: PeerEnv, db: NeonDatabase<typeof schema>) {
+export function createAuth(env: PeerEnv, db: NeonHttpDatabase<typeof schema>) {
   return betterAuth({
     baseURL: env.BETTER_AUTH_URL,
     secret: env.BETTER_AUTH_SECRET,

@@ -1,56 +1,33 @@
 /**
  * The bench's peer worker: Better Auth mounted on Hono, as its Hono guide
- * shows. On Workers a database socket belongs to one request, so the client,
- * and the Better Auth instance around it, are made per request (the usual
- * `createAuth(env)` pattern for Postgres on Workers).
+ * shows, with the database handle and the Better Auth instance around it made
+ * per request (the usual `createAuth(env)` pattern on Workers).
+ *
+ * Its database path is the best one it supports on Workers, and the same as the
+ * service's: Neon's HTTP path (`neon()` + drizzle-orm/neon-http), one HTTP round
+ * trip per statement on a pooled session. Better Auth's Drizzle adapter runs
+ * without interactive transactions on Postgres by default (`transaction: false`),
+ * so nothing it does needs a WebSocket session.
  */
-import { Client } from "@neondatabase/serverless";
-import { drizzle } from "drizzle-orm/neon-serverless";
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-http";
 import { Hono } from "hono";
 import { createAuth, type PeerEnv } from "./auth";
 import { schema } from "./schema";
 
-/** A `pg` Client that connects on its first query, like the service's. */
-class LazyClient extends Client {
-  private connecting?: Promise<void>;
-
-  override query(...args: unknown[]): any {
-    this.connecting ??= this.connect();
-    return this.connecting.then(() => (super.query as (...a: unknown[]) => unknown).apply(this, args));
-  }
-
-  get opened(): boolean {
-    return this.connecting !== undefined;
-  }
-}
+/** Neon's own endpoint, used when DATABASE_HTTP_ENDPOINT (the bench's local one) is unset. */
+const NEON_FETCH_ENDPOINT = neonConfig.fetchEndpoint;
 
 function openDatabase(env: PeerEnv) {
-  const client = new LazyClient({ connectionString: env.DATABASE_URL });
-  const proxy = env.DATABASE_WS_PROXY;
-  if (proxy) {
-    client.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-    client.neonConfig.useSecureWebSocket = false;
-    client.neonConfig.pipelineTLS = false;
-    client.neonConfig.pipelineConnect = false;
-  }
-  client.on("error", () => {});
-  return {
-    db: drizzle({ client, schema }),
-    close: () => (client.opened ? client.end().catch(() => {}) : Promise.resolve()),
-  };
+  // A global in @neondatabase/serverless 1.2; this worker only ever sets one value.
+  neonConfig.fetchEndpoint = env.DATABASE_HTTP_ENDPOINT || NEON_FETCH_ENDPOINT;
+  return drizzle({ client: neon(env.DATABASE_URL), schema });
 }
 
 const app = new Hono<{ Bindings: PeerEnv }>();
 
 app.get("/health", (c) => c.text("ok"));
 
-app.on(["GET", "POST"], "/api/auth/*", async (c) => {
-  const database = openDatabase(c.env);
-  try {
-    return await createAuth(c.env, database.db).handler(c.req.raw);
-  } finally {
-    c.executionCtx.waitUntil(database.close());
-  }
-});
+app.on(["GET", "POST"], "/api/auth/*", (c) => createAuth(c.env, openDatabase(c.env)).handler(c.req.raw));
 
 export default app;

@@ -21,3 +21,9 @@ export function writeEnvFile(path, values) {
   const lines = Object.entries(values).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   writeFileSync(path, lines.join("\n") + "\n", { mode: 0o600 });
 }
+
+/** The variables an example file (.env.example) documents, in its order: `NAME=` lines. */
+export function documentedVariables(path) {
+  if (!existsSync(path)) return [];
+  return [...readFileSync(path, "utf8").matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+}

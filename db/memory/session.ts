@@ -15,26 +15,33 @@ export function sessionStore(ctx: MemoryContext): SessionStore {
     }
   };
   return {
-    async rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta): Promise<RotateResult> {
+    async rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta, { graceSeconds = 0 } = {}): Promise<RotateResult> {
       const now = ctx.now();
       const [id, presented, next, meta] = [uuid(familyId), text(tokenHash), text(newHash), clientMeta(client)];
       const family = ctx.tables.refreshSessions.get(id);
       // An expired family is simply gone: its tokens are not "reused", just old.
       if (!family || !(family.expiresAt > now)) return { outcome: "gone" };
-      if (family.tokenHash === presented && family.revokedAt === null) {
-        Object.assign(family, { tokenHash: next, rotatedAt: now, lastUsedAt: now, userAgent: meta.userAgent, ipPrefix: meta.ipPrefix });
-      } else if (family.revokedAt === null) {
+      const current = family.tokenHash === presented && family.revokedAt === null;
+      // The token just replaced, again, while its successor (the same next hash) is current: a retry whose answer was lost.
+      const retry =
+        graceSeconds > 0 && family.previousTokenHash === presented && family.tokenHash === next && family.revokedAt === null &&
+        family.rotatedAt !== null && family.rotatedAt > now - graceSeconds * SECOND;
+      if (current) {
+        Object.assign(family, { previousTokenHash: family.tokenHash, tokenHash: next, rotatedAt: now, lastUsedAt: now, userAgent: meta.userAgent, ipPrefix: meta.ipPrefix });
+      } else if (!retry && family.revokedAt === null) {
         // Any other token of a live family revokes it, and this first reuse is logged.
         family.revokedAt = now;
         logEvent(ctx, family.userId, "refresh_reuse_detected", meta, family.factor);
       }
-      // As the SQL's RETURNING: rotated when the row now holds the new hash.
-      if (family.tokenHash !== next) return { outcome: "reused" };
+      // As the SQL's RETURNING: rotated when the row now holds the new hash and is live.
+      if (family.tokenHash !== next || family.revokedAt !== null) return { outcome: "reused" };
       return {
         outcome: "rotated",
         userId: family.userId,
         expiresInSeconds: Math.max(0, Math.floor((family.expiresAt - now) / SECOND)),
         session: { authTime: family.authTime === null ? null : Math.floor(family.authTime / SECOND), factor: family.factor, sid: family.sid },
+        // The SQL tells a retry by a rotation from before this statement; here, by this call not rotating.
+        retried: retry && !current,
       };
     },
 

@@ -59,6 +59,8 @@ export interface RefreshRow {
   sid: string | null;
   userId: string;
   tokenHash: string;
+  /** The token the current one replaced, for a retry within the grace; null before the first rotation. */
+  previousTokenHash: string | null;
   expiresAt: number;
   revokedAt: number | null;
   rotatedAt: number | null;

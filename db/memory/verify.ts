@@ -97,6 +97,7 @@ export async function consumeChallenge(
     sid,
     userId: ch.userId,
     tokenHash,
+    previousTokenHash: null,
     expiresAt: now + refresh.ttlSeconds * SECOND,
     revokedAt: null,
     rotatedAt: null,

@@ -7,13 +7,18 @@ import { eventValues, liveSession } from "./common";
 
 export function sessionStore(db: Db): SessionStore {
   return {
-    async rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta): Promise<RotateResult> {
-      // One UPDATE of the family's row: the current token rotates (and the row
-      // records where it was used from); any other token of the family (a rotated
-      // one being replayed, or the loser of two parallel refreshes, which
-      // re-checks after the winner commits) revokes the family, and the first
-      // such reuse is logged in the same statement.
+    async rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta, { graceSeconds = 0 } = {}): Promise<RotateResult> {
+      // One UPDATE of the family's row: the current token rotates (the row keeps
+      // the hash it replaced, and where it was used from). The token it replaced,
+      // presented again within the grace while its successor (the same newHash,
+      // derived from it) is still the current one, is a retry whose answer was
+      // lost: nothing changes and the same pair goes back (parallel refreshes
+      // with one token meet here too, re-checking after the first commits). Any
+      // other token of the family revokes the family, and the first such reuse is
+      // logged in the same statement. SET expressions see the row as it was.
       const current = sql`s.token_hash = ${tokenHash} AND s.revoked_at IS NULL AND s.expires_at > now()`;
+      const retry = sql`${graceSeconds}::int > 0 AND s.previous_token_hash = ${tokenHash} AND s.token_hash = ${newHash}
+        AND s.revoked_at IS NULL AND s.rotated_at > now() - make_interval(secs => ${graceSeconds}::int)`;
       const result = await db.execute<{
         user_id: string;
         rotated: boolean;
@@ -21,18 +26,21 @@ export function sessionStore(db: Db): SessionStore {
         auth_time: number | null;
         factor: FactorType | null;
         sid: string | null;
+        retried: boolean;
       }>(sql`
         WITH cur AS (
           UPDATE refresh_sessions s SET
+            previous_token_hash = CASE WHEN ${current} THEN s.token_hash ELSE s.previous_token_hash END,
             token_hash = CASE WHEN ${current} THEN ${newHash} ELSE s.token_hash END,
             rotated_at = CASE WHEN ${current} THEN now() ELSE s.rotated_at END,
             last_used_at = CASE WHEN ${current} THEN now() ELSE s.last_used_at END,
             user_agent = CASE WHEN ${current} THEN ${client.userAgent} ELSE s.user_agent END,
             ip_prefix = CASE WHEN ${current} THEN ${client.ipPrefix} ELSE s.ip_prefix END,
-            revoked_at = CASE WHEN ${current} THEN NULL ELSE COALESCE(s.revoked_at, now()) END
+            revoked_at = CASE WHEN ${current} THEN NULL WHEN ${retry} THEN s.revoked_at ELSE COALESCE(s.revoked_at, now()) END
           -- An expired family is simply gone: its tokens are not "reused", just old.
           WHERE s.id = ${familyId} AND s.expires_at > now()
-          RETURNING s.user_id, s.token_hash = ${newHash} AS rotated, s.revoked_at = now() AS revoked_now, s.factor, s.sid,
+          RETURNING s.user_id, s.token_hash = ${newHash} AND s.revoked_at IS NULL AS rotated, s.revoked_at = now() AS revoked_now,
+                    s.factor, s.sid, s.previous_token_hash = ${tokenHash} AND s.rotated_at < now() AS retried,
                     GREATEST(0, FLOOR(EXTRACT(EPOCH FROM s.expires_at - now())))::int AS expires_in,
                     FLOOR(EXTRACT(EPOCH FROM s.auth_time))::float8 AS auth_time
         ),
@@ -50,6 +58,7 @@ export function sessionStore(db: Db): SessionStore {
         userId: row.user_id,
         expiresInSeconds: Number(row.expires_in),
         session: { authTime: row.auth_time === null ? null : Number(row.auth_time), factor: row.factor, sid: row.sid },
+        retried: row.retried === true,
       };
     },
 

@@ -32,8 +32,13 @@ export interface TwilioConfig {
 
 export interface DatabaseConfig {
   url: string;
-  /** Local development only: `host:port/path` of the WebSocket-to-TCP bridge. */
-  wsProxy?: string;
+  /**
+   * Local only: the URL of db/local/sql-http.mjs, which speaks Neon's HTTP
+   * protocol in front of a plain Postgres. Unset in production (Neon's own).
+   */
+  httpEndpoint?: string;
+  /** How long database work may take on a request (and each statement elsewhere) before the answer is 503. */
+  timeoutMs: number;
 }
 
 /** At most `limit` hits per fixed window of `windowSeconds`. */
@@ -96,6 +101,8 @@ export interface Config {
   lockout: LockoutPolicy;
   /** Lifetime of a refresh-token family from sign-in. */
   refreshTtlSeconds: number;
+  /** How long a rotated refresh token may be presented again for the same new pair (a retry whose answer was lost); 0 turns it off. */
+  refreshRetryGraceSeconds: number;
   /** PKCS#8 PEM of an Ed25519 or P-256 key: tokens are then signed asymmetrically and the JWKS is published. */
   jwtPrivateKey?: string;
   sendgrid?: SendGridConfig;
@@ -111,6 +118,8 @@ export const DEFAULT_SENDGRID_API_URL = "https://api.sendgrid.com";
 export const DEFAULT_TWILIO_API_URL = "https://api.twilio.com";
 /** The uptime monitor pings every 30 s; a hung database must answer well inside that. */
 export const HEALTH_DB_TIMEOUT_MS = 2_000;
+/** A request's database work past this answers 503: long enough for a Neon compute that woke from zero. */
+export const DATABASE_TIMEOUT_MS = 5_000;
 /** 256 bits: the least a HS256 key or a pepper may have. */
 export const MIN_SECRET_BYTES = 32;
 
@@ -224,7 +233,12 @@ function environment(env: RawEnv): Environment {
 
 /** The database settings alone: what `/health` needs. */
 export function loadDatabaseConfig(env: RawEnv): DatabaseConfig {
-  return { url: required(env, "DATABASE_URL"), wsProxy: str(env, "DATABASE_WS_PROXY") };
+  const endpoint = str(env, "DATABASE_HTTP_ENDPOINT");
+  return {
+    url: required(env, "DATABASE_URL"),
+    httpEndpoint: endpoint === undefined ? undefined : url(env, "DATABASE_HTTP_ENDPOINT", endpoint),
+    timeoutMs: int(env, "DATABASE_TIMEOUT_MS", DATABASE_TIMEOUT_MS, 100, 60_000),
+  };
 }
 
 /** SendGrid settings, or undefined when e-mail is not configured. */
@@ -326,6 +340,7 @@ export function loadConfig(env: RawEnv): Config {
       lockAfter: int(env, "LOCKOUT_THRESHOLD", 100, 10, 100),
     },
     refreshTtlSeconds: int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 3600, 90 * 86_400),
+    refreshRetryGraceSeconds: int(env, "REFRESH_RETRY_GRACE_SECONDS", 10, 0, 60),
     // A PEM pasted into .env on one line keeps its line breaks as the two characters `\n`.
     jwtPrivateKey: str(env, "JWT_PRIVATE_KEY")?.replace(/\\n/g, "\n"),
     sendgrid: loadSendGrid(env),

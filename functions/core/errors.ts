@@ -29,6 +29,7 @@ export const ERRORS = {
   unauthorized: { status: 401, message: "Missing or wrong credentials for this endpoint." },
   config_missing: { status: 500, message: "The server is misconfigured: a required variable is not set." },
   config_invalid: { status: 500, message: "The server is misconfigured: a variable has an invalid value." },
+  service_unavailable: { status: 503, message: "The service cannot answer right now. Try again shortly." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -79,4 +80,51 @@ export function configInvalid(variable: string, why: string): AuthError {
     code: `invalid_${variable.toLowerCase()}`,
     message: `The server is misconfigured: ${variable} ${why}.`,
   });
+}
+
+/**
+ * Seconds a client is told to wait after `503 service_unavailable`. Short, so a
+ * refresh retried after it lands well inside REFRESH_RETRY_GRACE_SECONDS.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Why the database could not serve a statement: past DATABASE_TIMEOUT_MS
+ * (`timeout`), the connection refused, reset or dropped (`unreachable`), the
+ * database edge answering a server error (`edge_error`), or Postgres saying it
+ * cannot serve now (`sqlstate`: class 53, 57P01-57P03, class 08).
+ */
+export type UnavailableReason = "timeout" | "unreachable" | "edge_error" | "sqlstate";
+
+/**
+ * The database is away or saturated, not wrong: the request answers
+ * `503 service_unavailable` with Retry-After, the queue consumer retries the
+ * job, the cron leaves the work to its next run. Thrown by db/client.ts; the
+ * query layer may wrap it (drizzle's DrizzleQueryError), so callers find it
+ * with `databaseUnavailable()`.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly reason: UnavailableReason,
+    /** The SQLSTATE for `sqlstate`, or the edge's HTTP status for `edge_error`. */
+    readonly detail?: string,
+  ) {
+    super(`database unavailable: ${reason}${detail ? ` (${detail})` : ""}`);
+    this.name = "DatabaseUnavailableError";
+  }
+
+  /** What the client sees: `503 service_unavailable` with Retry-After. */
+  toAuthError(): AuthError {
+    return new AuthError("service_unavailable", { retry_after: DATABASE_RETRY_AFTER_SECONDS }, {
+      headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
+  }
+}
+
+/** The DatabaseUnavailableError in `error` or its causes, if any. */
+export function databaseUnavailable(error: unknown): DatabaseUnavailableError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DatabaseUnavailableError) return e;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@
 import { HEALTH_DB_TIMEOUT_MS, type SendGridConfig, type TwilioConfig } from "./config";
 import { timingSafeEqual, utf8 } from "./crypto";
 import { DeliveryError, PROVIDER_TIMEOUT_MS } from "./delivery/sender";
+import { DatabaseUnavailableError, databaseUnavailable } from "./errors";
 import { sendEmail } from "./delivery/sendgrid";
 
 export interface HealthStore {
@@ -29,12 +30,21 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** True when the database answers one `SELECT 1` within the timeout. */
-export async function databaseReachable(ping: () => Promise<void>, ms = HEALTH_DB_TIMEOUT_MS): Promise<boolean> {
+/**
+ * True when the database answers one `SELECT 1` within the timeout. When it is
+ * away (timed out, unreachable, saturated), `onDown` is told why.
+ */
+export async function databaseReachable(
+  ping: () => Promise<void>,
+  ms = HEALTH_DB_TIMEOUT_MS,
+  onDown?: (error: DatabaseUnavailableError) => void,
+): Promise<boolean> {
   try {
     await withTimeout(ping(), ms);
     return true;
-  } catch {
+  } catch (error) {
+    const down = databaseUnavailable(error) ?? (error instanceof TimeoutError ? new DatabaseUnavailableError("timeout") : undefined);
+    if (down) onDown?.(down);
     return false;
   }
 }

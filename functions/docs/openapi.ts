@@ -38,7 +38,7 @@ function errorsOf(route: RouteDoc): Map<number, ErrorCode[]> {
   if (route.auth === "bearer" || route.auth === "recent") list.push(["invalid_token", 401]);
   if (route.auth === "recent") list.push(["reauthentication_required", 403]);
   list.push(["internal_error", 500]);
-  if (route.path !== "/health" && route.path !== "/health/deep") list.push(["internal_error", 500]);
+  if (route.path !== "/health" && route.path !== "/health/deep") list.push(["service_unavailable", 503]);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const [code, status] of list) {
     const codes = byStatus.get(status) ?? [];

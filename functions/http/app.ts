@@ -9,7 +9,7 @@ import { cors } from "hono/cors";
 import { loadCorsOrigins } from "../core/config";
 import { HTTPException } from "hono/http-exception";
 import type { Deps } from "../core/deps";
-import { AuthError } from "../core/errors";
+import { AuthError, databaseUnavailable } from "../core/errors";
 import { wire, type Wiring } from "../wiring";
 import { describeError } from "../monitoring";
 
@@ -52,8 +52,7 @@ function background(c: AppContext): ExecutionContext | undefined {
 /**
  * Runs around every request: assigns the request id, wires the invocation,
  * writes one structured log line (route, status, duration, database statements;
- * never bodies), sets the security headers and ends the database connection
- * after the response.
+ * never bodies) and sets the security headers.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
@@ -65,8 +64,6 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     await next();
   } finally {
-    const closing = wiring.close();
-    if (ctx) ctx.waitUntil(closing);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!c.res.headers.has(name)) c.res.headers.set(name, value);
     }
@@ -158,11 +155,20 @@ export function wwwAuthenticate(c: AppContext, error: AuthError): string {
 
 const REALM = "innovation-ia-auth";
 
-/** Turns every error into the documented JSON shape. Unknown errors never show their stack. */
+/**
+ * Turns every error into the documented JSON shape. Unknown errors never show
+ * their stack. A database that is away or saturated is not a bug: 503 with
+ * Retry-After, one `database_unavailable` line, and its own kind in Sentry.
+ */
 export function handleError(error: Error, c: AppContext): Response {
   const wiring = c.get("wiring");
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    wiring?.databaseUnavailable(unavailable, { request_id: c.get("requestId") ?? "none", route: c.req.routePath });
+    error = unavailable.toAuthError();
+  }
   if (error instanceof AuthError) {
-    if (error.status >= 500) wiring?.log("error", "request_failed", { error_code: error.code });
+    if (error.status >= 500 && !unavailable) wiring?.log("error", "request_failed", { error_code: error.code });
     const headers = error.status === 401 ? { ...error.headers, "www-authenticate": wwwAuthenticate(c, error) } : error.headers;
     return c.json(error.toBody(), error.status as 400, headers);
   }

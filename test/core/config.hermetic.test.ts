@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { documentedVariables, testBindings } from "../support/bindings";
 
 const envExample = fileURLToPath(new URL("../../.env.example", import.meta.url));
-const plan = { serverUrl: null, databaseName: "x", databaseUrl: "postgres://x", embeddedPort: 1, bridgePort: 2, fakePort: 3, hungPort: 4 };
+const plan = { serverUrl: null, databaseName: "x", databaseUrl: "postgres://x", embeddedPort: 1, sqlHttpPort: 2, fakePort: 3, hungPort: 4, chaosPort: 5 };
 
 describe("test bindings", () => {
   it("pin every variable .env.example documents", () => {

@@ -6,7 +6,7 @@
 // names the variable (the signing key when it is first used). Unset variables
 // take their documented defaults.
 import { describe, expect, it } from "vitest";
-import { loadConfig, loadDeepCheckLimit, loadHealthDbTimeout, MIN_SECRET_BYTES, type RawEnv } from "../../functions/core/config";
+import { DATABASE_TIMEOUT_MS, loadConfig, loadDeepCheckLimit, loadHealthDbTimeout, MIN_SECRET_BYTES, type RawEnv } from "../../functions/core/config";
 import { AuthError, ERRORS, type ErrorCode } from "../../functions/core/errors";
 import { signingKeys } from "../../functions/core/session/tokens";
 import { BINDINGS } from "../support/core";
@@ -106,11 +106,11 @@ describe("secrets, URLs, the environment and the database", () => {
   });
 
   it("treats an empty or blank value as unset, and a provider as configured only when complete", () => {
-    const config = loadConfig({ ...BINDINGS, OTP_TTL_SECONDS: "", TWILIO_AUTH_TOKEN: " ", EMAIL_FROM: undefined });
+    const config = loadConfig({ ...BINDINGS, OTP_TTL_SECONDS: "", TWILIO_AUTH_TOKEN: " ", EMAIL_FROM: undefined, DATABASE_HTTP_ENDPOINT: "", DATABASE_TIMEOUT_MS: " " });
     expect(config.otp.ttlSeconds).toBe(300);
     expect(config.twilio).toBeUndefined();
     expect(config.sendgrid).toBeUndefined();
-    expect(config.database).toEqual({ url: BINDINGS.DATABASE_URL, wsProxy: undefined });
+    expect(config.database).toEqual({ url: BINDINGS.DATABASE_URL, httpEndpoint: undefined, timeoutMs: DATABASE_TIMEOUT_MS });
   });
 });
 

@@ -1,6 +1,7 @@
 // Property: after sign-in, a refresh token rotates (a new pair; the old token
-// dies), a replayed token is refused and revokes its family (the thief's newer
-// token dies with it), logout revokes from any token of the family and always
+// dies), a retry within the grace gets the same new refresh token, a replayed
+// token past it is refused and revokes its family (the thief's newer token dies
+// with it), logout revokes from any token of the family and always
 // answers the same, and /auth/me knows the account only from a valid access
 // token. Anything not shaped like our token is refused before the store is asked.
 import { describe, expect, it } from "vitest";
@@ -33,9 +34,23 @@ describe("refresh", () => {
     const world = coreWorld();
     const { tokens } = await signIn(world);
     const next = await refresh(world.deps, { refreshToken: tokens.refresh_token });
+    // Past the retry grace: a replay, not a retry.
+    world.advance(world.config.refreshRetryGraceSeconds);
     await expectAuthError(refresh(world.deps, { refreshToken: tokens.refresh_token }), "invalid_token");
     expect(world.logs.find((l) => l.msg === "refresh_token_reuse")).toMatchObject({ level: "warn", fields: { user_family_revoked: true } });
     await expectAuthError(refresh(world.deps, { refreshToken: next.refresh_token }), "invalid_token");
+  });
+
+  it("answers a retry within the grace with the same new refresh token, and a fresh access token", async () => {
+    const world = coreWorld();
+    const { tokens } = await signIn(world);
+    const next = await refresh(world.deps, { refreshToken: tokens.refresh_token });
+    world.advance(world.config.refreshRetryGraceSeconds - 1);
+    const again = await refresh(world.deps, { refreshToken: tokens.refresh_token });
+    expect(again.refresh_token).toBe(next.refresh_token);
+    expect(again.access_token).not.toBe(next.access_token);
+    expect(world.logs.some((l) => l.msg === "refresh_token_reuse")).toBe(false);
+    expect((await refresh(world.deps, { refreshToken: next.refresh_token })).token_type).toBe("Bearer");
   });
 
   it("refuses an expired family without calling it reuse", async () => {

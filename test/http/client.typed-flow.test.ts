@@ -36,7 +36,7 @@ describe("the typed client", () => {
     expect(wrong.error?.error).toMatchObject({ code: "invalid_code" satisfies ErrorCode<"verify">, attempts_remaining: 4 });
     expectTypeOf(wrong.error!.error.attempts_remaining).toEqualTypeOf<number | undefined>();
     expectTypeOf<ErrorCode<"verify">>().toEqualTypeOf<
-      "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "challenge_expired" | "rate_limited"
+      "invalid_request" | "invalid_json" | "payload_too_large" | "unsupported_media_type" | "invalid_code" | "challenge_expired" | "rate_limited" | "service_unavailable"
     >();
 
     const verified = await client.POST("/auth/2fa/verify", { body: { challenge_id: challenge.challenge_id, code } });

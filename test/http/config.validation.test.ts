@@ -23,6 +23,11 @@ describe("configuration errors", () => {
     ["OTP_TTL_SECONDS", { OTP_TTL_SECONDS: "five minutes" }, "invalid_otp_ttl_seconds"],
     ["PASSWORD_ITERATIONS", { PASSWORD_ITERATIONS: "600000" }, "invalid_password_iterations"],
     ["ENVIRONMENT", { ENVIRONMENT: "staging" }, "invalid_environment"],
+    ["DATABASE_TIMEOUT_MS", { DATABASE_TIMEOUT_MS: "soon" }, "invalid_database_timeout_ms"],
+    ["DATABASE_TIMEOUT_MS", { DATABASE_TIMEOUT_MS: "99" }, "invalid_database_timeout_ms"],
+    ["DATABASE_TIMEOUT_MS", { DATABASE_TIMEOUT_MS: "60001" }, "invalid_database_timeout_ms"],
+    ["DATABASE_HTTP_ENDPOINT", { DATABASE_HTTP_ENDPOINT: "127.0.0.1:9/sql" }, "invalid_database_http_endpoint"],
+    ["REFRESH_RETRY_GRACE_SECONDS", { REFRESH_RETRY_GRACE_SECONDS: "61" }, "invalid_refresh_retry_grace_seconds"],
   ])("refuses a weak or malformed %s", async (variable, overrides, code) => {
     const response = await apiWith(overrides, "POST", "/auth/login", login);
     expect(response.status).toBe(500);

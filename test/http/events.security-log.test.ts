@@ -7,7 +7,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../functions/index";
-import { api } from "../support/api";
+import { api, apiWith } from "../support/api";
 import { expectError } from "../support/expect";
 import { eventually } from "../support/eventually";
 import { PASSWORD, signIn, signInAgain } from "../support/flows";
@@ -31,7 +31,8 @@ describe("the security log", () => {
     expectError(wrong, "invalid_credentials");
     const { recoveryCodes } = await enrolAuthenticator(accessToken);
     const rotated = await api("POST", "/auth/token/refresh", { body: { refresh_token: refreshToken } });
-    await api("POST", "/auth/token/refresh", { body: { refresh_token: refreshToken } }); // reuse: that family is revoked
+    // Reuse (past the retry grace, here none): that family is revoked.
+    await apiWith({ REFRESH_RETRY_GRACE_SECONDS: "0" }, "POST", "/auth/token/refresh", { body: { refresh_token: refreshToken } });
     const reader = { accessToken };
 
     // The failed login goes through the queue: wait for it to land.

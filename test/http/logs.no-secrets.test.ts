@@ -30,7 +30,8 @@ describe("logs", () => {
     const verified = await apiWith({}, "POST", "/auth/2fa/verify", { body: { challenge_id: challengeId, code } });
     await apiWith({}, "GET", "/auth/me", { token: verified.body.access_token });
     const refreshed = await apiWith({}, "POST", "/auth/token/refresh", { body: { refresh_token: verified.body.refresh_token } });
-    await apiWith({}, "POST", "/auth/token/refresh", { body: { refresh_token: verified.body.refresh_token } }); // reuse: logged as a warning
+    await apiWith({}, "POST", "/auth/token/refresh", { body: { refresh_token: verified.body.refresh_token } }); // a retry within the grace: logged
+    await apiWith({ REFRESH_RETRY_GRACE_SECONDS: "0" }, "POST", "/auth/token/refresh", { body: { refresh_token: verified.body.refresh_token } }); // reuse: logged as a warning
     await apiWith({}, "POST", "/auth/logout", { body: { refresh_token: refreshed.body.refresh_token } });
     await apiWith({}, "GET", "/health/deep", { token: env.HEALTH_DEEP_TOKEN });
     const failing = uniqueEmail("fail");

@@ -1,9 +1,12 @@
 // Property: refresh tokens rotate. Each refresh returns a new pair and kills the
-// old token; presenting a rotated token revokes the whole family; of parallel
-// refreshes with one token exactly one wins; logout revokes; and a refresh token
-// is never accepted as an access token (nor the reverse).
+// old token; presenting a rotated token revokes the whole family, unless it is a
+// retry: within REFRESH_RETRY_GRACE_SECONDS of its rotation, while its successor
+// is unused, it gets the same new refresh token again (idempotent; parallel
+// refreshes with one token all get that one). Without the grace, of parallel
+// refreshes exactly one wins. Logout revokes; a refresh token is never accepted
+// as an access token (nor the reverse).
 import { describe, expect, it } from "vitest";
-import { api } from "../support/api";
+import { api, apiWith } from "../support/api";
 import { expectError } from "../support/expect";
 import { loginWithCode } from "../support/flows";
 import { sql } from "../support/sql";
@@ -16,6 +19,7 @@ async function signIn() {
 }
 
 const refresh = (token: string) => api("POST", "/auth/token/refresh", { body: { refresh_token: token } });
+const familyOf = (token: string) => token.split(".")[0];
 
 // The tests run at once: each signs in its own account, so none waits on another's round trips.
 describe.concurrent("refresh tokens", () => {
@@ -39,26 +43,57 @@ describe.concurrent("refresh tokens", () => {
     expect(third.status).toBe(200);
   });
 
-  it("revoke the whole family when a rotated token is reused", async () => {
+  it("revoke the whole family when a rotated token is reused after its successor was used", async () => {
     const first = await signIn();
     const second = await refresh(first.refresh_token);
+    const third = await refresh(second.body.refresh_token);
+    expect(third.status).toBe(200);
     expectError(await refresh(first.refresh_token), "invalid_token");
     // The thief's replay also killed the legitimate holder's newer token.
+    expectError(await refresh(third.body.refresh_token), "invalid_token");
+  });
+
+  it("revoke the whole family when a rotated token is reused after the grace", async () => {
+    const first = await signIn();
+    const second = await refresh(first.refresh_token);
+    await sql("UPDATE refresh_sessions SET rotated_at = now() - interval '11 seconds' WHERE id = $1", [familyOf(first.refresh_token)]);
+    expectError(await refresh(first.refresh_token), "invalid_token");
     expectError(await refresh(second.body.refresh_token), "invalid_token");
   });
 
-  it("give exactly one winner among parallel refreshes with one token, then the family is revoked", async () => {
+  it("give a retry within the grace the same new refresh token and a valid access token, as often as it is retried", async () => {
+    const first = await signIn();
+    const second = await refresh(first.refresh_token);
+    const retried = await refresh(first.refresh_token);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.refresh_token).toBe(second.body.refresh_token);
+    expect((await api("GET", "/auth/me", { token: retried.body.access_token })).status).toBe(200);
+    expect((await refresh(first.refresh_token)).body.refresh_token).toBe(second.body.refresh_token);
+    // The family lives on: the successor rotates as usual.
+    expect((await refresh(second.body.refresh_token)).status).toBe(200);
+  });
+
+  it("give parallel refreshes with one token the same new refresh token, and keep the family", async () => {
     const { refresh_token } = await signIn();
     const responses = await Promise.all(Array.from({ length: 8 }, () => refresh(refresh_token)));
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(new Set(responses.map((r) => r.body.refresh_token)).size).toBe(1);
+    expect((await refresh(responses[0]!.body.refresh_token)).status).toBe(200);
+  });
+
+  it("without the grace (REFRESH_RETRY_GRACE_SECONDS=0), give exactly one winner among parallel refreshes, then revoke the family", async () => {
+    const { refresh_token } = await signIn();
+    const noGrace = (token: string) => apiWith({ REFRESH_RETRY_GRACE_SECONDS: "0" }, "POST", "/auth/token/refresh", { body: { refresh_token: token } });
+    const responses = await Promise.all(Array.from({ length: 8 }, () => noGrace(refresh_token)));
     const winners = responses.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
     expect(responses.filter((r) => r.body?.error?.code === "invalid_token")).toHaveLength(7);
-    expectError(await refresh(winners[0]!.body.refresh_token), "invalid_token");
+    expectError(await noGrace(winners[0]!.body.refresh_token), "invalid_token");
   });
 
   it("report the family's remaining lifetime after a refresh, not a fresh one", async () => {
     const first = await signIn();
-    await sql("UPDATE refresh_sessions SET expires_at = now() + interval '1 hour' WHERE id = $1", [first.refresh_token.split(".")[0]]);
+    await sql("UPDATE refresh_sessions SET expires_at = now() + interval '1 hour' WHERE id = $1", [familyOf(first.refresh_token)]);
     const second = await refresh(first.refresh_token);
     expect(second.body.refresh_expires_in).toBeGreaterThan(3500);
     expect(second.body.refresh_expires_in).toBeLessThanOrEqual(3600);

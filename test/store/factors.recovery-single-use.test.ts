@@ -3,8 +3,8 @@
 // recovery challenge and is used in the same step, logged as
 // recovery_code_used; a used code, a replaced one or another account's is a
 // wrong code, counted like any other; of parallel verifies of one code on
-// separate challenges exactly one wins (on Postgres: separate connections,
-// queueing on the code's row).
+// separate challenges exactly one wins (on Postgres: separate requests on
+// separate sessions, queueing on the code's row).
 import { describe, expect, it } from "vitest";
 import { anAuthenticator, aRecoveryChallenge, KEY_ID, recoveryCodes, recoveryProof, storeStep } from "../support/authenticator";
 import { CLIENT, newRefresh, proof, verified, verifyOptions } from "../support/store-contract";

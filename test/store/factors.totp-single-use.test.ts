@@ -4,8 +4,8 @@
 // earlier step's are wrong codes on every challenge of the account (counted as
 // such), while a later step's still verifies and moves the account's last step
 // on; of parallel verifies of one code, on separate challenges or on one,
-// exactly one wins (on Postgres: separate connections, queueing on the
-// authenticator's row).
+// exactly one wins (on Postgres: separate requests on separate sessions,
+// queueing on the authenticator's row).
 import { describe, expect, it } from "vitest";
 import type { ConsumeResult } from "../../functions/core/signin/store";
 import { anAuthenticator, aTotpChallenge, storeStep, totpProof } from "../support/authenticator";

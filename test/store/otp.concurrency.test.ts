@@ -1,5 +1,5 @@
 // Property: verification is decided by one atomic step, so racing verifies (on
-// Postgres: separate connections, as separate worker requests) cannot both win
+// Postgres: separate sessions, as separate worker requests) cannot both win
 // or lose a count. Of N parallel verifies with the right code exactly one
 // verifies and opens one refresh family; parallel wrong guesses are each counted
 // exactly once and never past the cap; a right code racing wrong guesses wins,

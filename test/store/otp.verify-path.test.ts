@@ -27,6 +27,7 @@ describe.each(stores)("$name store: the verify path", (kind) => {
       userId: user.id,
       expiresInSeconds: h.seconds(3_600, "floor"),
       session: { authTime: h.epoch(), factor: "email", sid: refresh.sid },
+      retried: false,
     });
 
     const again = newRefresh();

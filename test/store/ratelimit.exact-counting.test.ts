@@ -3,7 +3,7 @@
 // challenge at exactly 5 attempts, each account with a streak of exactly 5, and
 // the client's counter at exactly 200. With the client's limit at 150, exactly
 // 150 guesses are judged and 50 refused, and the refused ones cost no attempt.
-// On Postgres the guesses race on 10 connections at once.
+// On Postgres the guesses race from 10 clients at once, on the endpoint's pooled sessions.
 import { describe, expect, it } from "vitest";
 import type { ConsumeResult } from "../../functions/core/signin/store";
 import { aChallenge, aUser, CLIENT, hitOf, LOCKOUT, newRefresh, pooled, proof, secretLike, uniqueKey } from "../support/store-contract";

@@ -23,7 +23,7 @@ export function testBindings(plan: TestPlan, documented: string[]): Record<strin
   const pinned: Record<string, string> = {
     ENVIRONMENT: "test",
     DATABASE_URL: plan.databaseUrl,
-    DATABASE_WS_PROXY: `127.0.0.1:${plan.bridgePort}/v2`,
+    DATABASE_HTTP_ENDPOINT: `http://127.0.0.1:${plan.sqlHttpPort}/sql`,
     SECRET_KEY: randomBytes(48).toString("base64"),
     PASSWORD_PEPPER: randomBytes(48).toString("base64"),
     FACTOR_ENCRYPTION_KEY: randomBytes(48).toString("base64"),
@@ -58,8 +58,9 @@ export function testBindings(plan: TestPlan, documented: string[]): Record<strin
   return {
     ...bindings,
     ...pinned,
-    // Test-only bindings: where the fakes and the hung port are.
+    // Test-only bindings: where the fakes, the hung port and the chaos proxies' controller are.
     TEST_FAKE_PROVIDERS_URL: fake,
+    TEST_CHAOS_URL: `http://127.0.0.1:${plan.chaosPort}`,
     TEST_HUNG_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${plan.hungPort}/postgres?sslmode=disable`,
   };
 }

@@ -2,7 +2,8 @@
 declare namespace Cloudflare {
   interface Env {
     DATABASE_URL: string;
-    DATABASE_WS_PROXY: string;
+    DATABASE_HTTP_ENDPOINT: string;
+    DATABASE_TIMEOUT_MS: string;
     SECRET_KEY: string;
     PASSWORD_PEPPER: string;
     FACTOR_ENCRYPTION_KEY: string;
@@ -19,5 +20,6 @@ declare namespace Cloudflare {
     PASSWORD_ITERATIONS: string;
     TEST_FAKE_PROVIDERS_URL: string;
     TEST_HUNG_DATABASE_URL: string;
+    TEST_CHAOS_URL: string;
   }
 }

@@ -1,22 +1,24 @@
 /**
  * Starts, once per run, what the `store` and `http` projects talk to: a
  * Postgres (embedded PGlite by default, or a fresh database on the server in
- * TEST_DATABASE_URL), the WebSocket bridge both reach it through (the worker in
- * workerd, and the production client in Node for the store contract), the fake
- * providers, and a TCP port that accepts and never answers (a hung database).
- * Ports and names were chosen by vitest.config.mts, which gave them to workerd
- * and to every test process (AUTH_TEST_PLAN). With only `core` selected there
- * is nothing to start.
+ * TEST_DATABASE_URL), the local HTTP SQL endpoint both reach it through (pooled,
+ * as Neon's is: the worker in workerd, and the production client in Node for the
+ * store contract), the chaos proxies' controller (between the worker and that
+ * endpoint), the fake providers, and a TCP port that accepts and never answers
+ * (a hung database). Ports and names were chosen by vitest.config.mts, which
+ * gave them to workerd and to every test process (AUTH_TEST_PLAN). With only
+ * `core` selected there is nothing to start.
  */
 import net from "node:net";
 import type { TestProject } from "vitest/node";
-import { startBridge } from "../../db/local/bridge.mjs";
 import { startEmbeddedPostgres } from "../../db/local/embedded.mjs";
 import { applyMigrations, createScratchDatabase } from "../../db/local/migrate.mjs";
+import { startSqlHttp } from "../../db/local/sql-http.mjs";
+import { startChaosController } from "./chaos-proxy.mjs";
 import { startFakeProviders } from "./fake-providers.mjs";
 import type { TestPlan } from "./plan";
 
-/** The projects that need the database, the bridge and the fakes. */
+/** The projects that need the database, its HTTP endpoint and the fakes. */
 const NEEDS_DATABASE = new Set(["store", "http"]);
 
 export default async function setup(project: TestProject) {
@@ -34,8 +36,10 @@ export default async function setup(project: TestProject) {
   }
   await applyMigrations(plan.databaseUrl);
 
-  const bridge = await startBridge({ port: plan.bridgePort });
-  stops.push(() => bridge.close());
+  const endpoint = await startSqlHttp({ port: plan.sqlHttpPort });
+  stops.push(() => endpoint.close());
+  const chaos = await startChaosController({ port: plan.chaosPort, upstreamPort: plan.sqlHttpPort });
+  stops.push(() => chaos.close());
   const fakes = await startFakeProviders({ port: plan.fakePort });
   stops.push(() => fakes.close());
 

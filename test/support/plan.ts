@@ -5,7 +5,10 @@ export interface TestPlan {
   databaseName: string;
   databaseUrl: string;
   embeddedPort: number;
-  bridgePort: number;
+  /** The local Neon-style HTTP SQL endpoint (db/local/sql-http.mjs) the worker reaches Postgres through. */
+  sqlHttpPort: number;
   fakePort: number;
   hungPort: number;
+  /** The chaos proxies' controller (support/chaos-proxy.mjs), between the worker and the endpoint. */
+  chaosPort: number;
 }

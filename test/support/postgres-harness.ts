@@ -1,7 +1,7 @@
 /**
  * The Postgres side of the store harness (stores.ts): db/store through the
- * production client (openDatabase) and the WebSocket bridge the global setup
- * started, on the test database.
+ * production client (openDatabase: Neon's HTTP protocol) and the local HTTP SQL
+ * endpoint the global setup started, on the test database.
  *
  * - `elapse` shifts into the past every timestamp of the rows of this test's
  *   accounts (the accounts, their challenges, sessions, factors, recovery codes
@@ -12,9 +12,10 @@
  *   adds the time that passed to the database clock it reports
  *   (`dbNowSeconds`) and takes it off the steps the test hands in, so every step
  *   the test computes is judged as on a clock that really moved.
- * - `racing` opens a connection per call, as each worker request does, so
- *   parallel calls meet in the database; `lanes(n)` keeps n connections racing,
- *   for hundreds of calls.
+ * - `racing` makes a client per call, as each worker invocation does; every
+ *   statement is its own HTTP request, run on one of the endpoint's pooled
+ *   sessions, so parallel calls meet in the database. `lanes(n)` deals calls
+ *   round-robin to n clients, for hundreds of calls.
  */
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
@@ -30,7 +31,8 @@ import type { AccountState, ChallengeState, EventState, FamilyState, StoreHarnes
 export function testDatabase(): DatabaseConfig {
   const plan = JSON.parse(process.env.AUTH_TEST_PLAN ?? "null") as TestPlan | null;
   if (!plan) throw new Error("AUTH_TEST_PLAN is not set: run the tests with `npm test` or `npm run test:store`");
-  return { url: plan.databaseUrl, wsProxy: `127.0.0.1:${plan.bridgePort}/v2` };
+  // As the worker's bindings name it (test/support/bindings.ts), with room for a loaded machine's races.
+  return { url: plan.databaseUrl, httpEndpoint: `http://127.0.0.1:${plan.sqlHttpPort}/sql`, timeoutMs: 30_000 };
 }
 
 const STEP = 30;
@@ -105,20 +107,11 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
   const main = shared ?? openDatabase(config);
   const owned = new Owned();
   const started = performance.now();
-  /** What this harness opened and must end: its lanes, and its main connection unless shared. */
-  const opened = shared ? [] : [main];
   const rows = async <T>(query: ReturnType<typeof sql>) => (await main.db.execute<T & Record<string, unknown>>(query)).rows;
   const clock = async () => Number((await rows<{ now: number }>(sql`SELECT EXTRACT(EPOCH FROM now())::float8 AS now`))[0]!.now);
-  /** Each call on its own connection, opened and ended around it, like a worker request. */
+  /** Each call on its own client, like a worker invocation. */
   const perCall = new Proxy(postgresStore(main.db), {
-    get: (target, name: keyof AuthStore) => async (...args: unknown[]) => {
-      const database = openDatabase(config);
-      try {
-        return await (postgresStore(database.db)[name] as (...a: unknown[]) => Promise<unknown>)(...args);
-      } finally {
-        await database.close();
-      }
-    },
+    get: (_, name: keyof AuthStore) => (...args: unknown[]) => (postgresStore(openDatabase(config).db)[name] as (...a: unknown[]) => Promise<unknown>)(...args),
   });
   /** Rows by id, in the order asked, null where there is none. */
   const byId = async <T>(ids: string[], query: ReturnType<typeof sql>) => {
@@ -138,7 +131,6 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
     racing: owned.track(perCall),
     lanes(n) {
       const lanes = Array.from({ length: n }, () => openDatabase(config));
-      opened.push(...lanes);
       let next = 0;
       return owned.track(
         new Proxy(postgresStore(main.db), {
@@ -238,6 +230,7 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
       return rows<EventState>(sql`
         SELECT type, factor, ip_prefix AS "ipPrefix", user_agent AS "userAgent" FROM auth_events WHERE user_id = ${userId} ORDER BY id`);
     },
-    close: async () => void (await Promise.all(opened.map((database) => database.close()))),
+    // Nothing to end: an HTTP client holds no connection.
+    close: async () => {},
   };
 }

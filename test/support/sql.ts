@@ -1,21 +1,14 @@
 /**
  * Direct SQL for tests that must reach into the database: ageing a challenge
- * past its expiry, reading counters. It uses the worker's own driver through
- * the same bridge, from inside workerd.
+ * past its expiry, reading counters. It goes the worker's own way, from inside
+ * workerd: the per-invocation client of db/client.ts over the local HTTP endpoint.
  */
-import { Client } from "@neondatabase/serverless";
 import { env } from "cloudflare:test";
-import { useLocalBridge } from "../../db/client";
+import { openDatabase } from "../../db/client";
+import { loadDatabaseConfig } from "../../functions/core/config";
 
 export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: env.DATABASE_URL });
-  useLocalBridge(client, env.DATABASE_WS_PROXY);
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    const result = await client.query(text, params);
-    return result.rows as T[];
-  } finally {
-    await client.end();
-  }
+  const { db } = openDatabase(loadDatabaseConfig(env));
+  const result = await db.$client.query(text, params, { fullResults: true });
+  return result.rows as T[];
 }

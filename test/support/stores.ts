@@ -5,13 +5,13 @@
  *
  * - memory (memory-harness.ts): db/memory with a fixed clock; `elapse` moves the clock.
  * - postgres (postgres-harness.ts): db/store through the production client and
- *   the bridge; `elapse` shifts this test's own rows into the past.
+ *   the local HTTP SQL endpoint; `elapse` shifts this test's own rows into the past.
  *
  * A contract file writes `describe.each(stores)(..., (kind) => { const h = useHarness(kind); ... })`:
  * every test gets a fresh harness (its own clock, or its own rows to time-travel),
- * while the Postgres connection for sequential calls is opened once per block.
+ * while the Postgres client for sequential calls is made once per block.
  */
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterEach, beforeAll, beforeEach } from "vitest";
 import { openDatabase, type RequestDatabase } from "../../db/client";
 import type { AuthStore } from "../../functions/core/store";
 import type { EventType } from "../../functions/core/types";
@@ -75,8 +75,8 @@ export interface StoreHarness {
   /** The same store, but parallel calls race as separate requests would (memory: the store itself). */
   racing: AuthStore;
   /**
-   * The same store on `n` connections, calls dealt round-robin: `n` sessions
-   * racing, without paying a new connection per call (memory: the store itself).
+   * The same store on `n` clients, calls dealt round-robin: `n` callers racing,
+   * without a new client per call (memory: the store itself).
    */
   lanes(n: number): AuthStore;
   /** Lets `seconds` pass for this test's rows (TOTP steps included: then in whole 30 s steps). */
@@ -116,9 +116,9 @@ export interface StoreHarness {
 
 export interface StoreKind {
   name: "memory" | "postgres";
-  /** A harness for one test; for Postgres, on `main` for its sequential calls. */
+  /** A harness for one test; for Postgres, on the client `main` for its sequential calls. */
   open(main?: RequestDatabase): StoreHarness;
-  /** What a block of tests shares: the Postgres connection (none for memory). */
+  /** What a block of tests shares: the Postgres client (none for memory). */
   connect(): RequestDatabase | undefined;
 }
 
@@ -129,14 +129,13 @@ export const stores: StoreKind[] = [
 
 /**
  * Registers the hooks of one store's block of tests and returns the harness of
- * the test that is running: fresh for each test, on a connection shared by the block.
+ * the test that is running: fresh for each test, on a client shared by the block.
  */
 export function useHarness(kind: StoreKind): StoreHarness {
-  let connection: RequestDatabase | undefined;
+  let client: RequestDatabase | undefined;
   let current: StoreHarness | undefined;
-  beforeAll(() => void (connection = kind.connect()));
-  afterAll(() => connection?.close());
-  beforeEach(() => void (current = kind.open(connection)));
+  beforeAll(() => void (client = kind.connect()));
+  beforeEach(() => void (current = kind.open(client)));
   afterEach(() => current?.close());
   const now = (): StoreHarness => {
     if (!current) throw new Error("a store harness is only available inside a test");

@@ -12,6 +12,7 @@
  */
 import type { Config } from "../config";
 import { deriveKey, fromBase64Url, toBase64Url, utf8 } from "../crypto";
+import { databaseUnavailable } from "../errors";
 import type { Log } from "../types";
 import { senderFor } from "./index";
 import { normalizeLocale } from "../locale";
@@ -131,6 +132,7 @@ async function sendCode(deps: JobDeps, job: CodeJob): Promise<JobOutcome> {
     await store.recordDelivery(job.challengeId, job.send, { status: "failed", error: `${claim.channel} is not configured` });
     return { result: "retry", reason: `${claim.channel} is not configured` };
   }
+  let messageId: string | undefined;
   try {
     const message = renderMessage(CODE_MESSAGE[claim.purpose], {
       channel: claim.channel,
@@ -139,15 +141,22 @@ async function sendCode(deps: JobDeps, job: CodeJob): Promise<JobOutcome> {
       code,
       ttlSeconds: claim.purpose === "password_reset" ? RESET_TTL_SECONDS : config.otp.ttlSeconds,
     });
-    const { messageId } = await sender.send(message);
-    await store.recordDelivery(job.challengeId, job.send, { status: "sent", messageId: messageId ?? null });
-    log("info", "code_sent", { challenge_id: job.challengeId, send: job.send, channel: claim.channel, provider_message_id: messageId });
-    return { result: "sent" };
+    ({ messageId } = await sender.send(message));
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
     await store.recordDelivery(job.challengeId, job.send, { status: "failed", error: error.reason });
     return { result: "retry", reason: error.reason };
   }
+  log("info", "code_sent", { challenge_id: job.challengeId, send: job.send, channel: claim.channel, provider_message_id: messageId });
+  try {
+    await store.recordDelivery(job.challengeId, job.send, { status: "sent", messageId: messageId ?? null });
+  } catch (error) {
+    // The code is out: a retry would send it again once the claim's lease ends.
+    // Only the support record is missing (delivery_status stays "sending").
+    if (!databaseUnavailable(error)) throw error;
+    log("warn", "delivery_unrecorded", { challenge_id: job.challengeId, send: job.send });
+  }
+  return { result: "sent" };
 }
 
 /** Sends a security notice to the account's e-mail, in its language. At least once: a retried job may send it again. */

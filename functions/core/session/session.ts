@@ -6,7 +6,7 @@ import type { Caller } from "../types";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import { newRefreshToken, parseRefreshToken } from "./refresh-token";
+import { nextRefreshToken, parseRefreshToken } from "./refresh-token";
 import { AMR, issueAccessToken, LEGACY_AMR, publicJwks, verifyAccessToken, type AccessClaims, type SignInFacts, type TokenSettings } from "./tokens";
 
 export interface TokenView {
@@ -42,15 +42,21 @@ export async function issueTokenPair(deps: Deps, userId: string, facts: SignInFa
 /**
  * Rotates a refresh token: a new pair, and the old token dies. Presenting a
  * token that was already rotated revokes the whole family (RFC 9700 reuse
- * detection). One statement.
+ * detection), except within REFRESH_RETRY_GRACE_SECONDS of its rotation while
+ * its successor is still unused: then it is a retry whose answer was lost, and
+ * it gets the same new refresh token (recomputed, see refresh-token.ts) with a
+ * freshly signed access token. One statement.
  */
 export async function refresh(deps: Deps, input: { refreshToken: string }): Promise<TokenView> {
   const parsed = await parseRefreshToken(input.refreshToken);
   if (!parsed) throw new AuthError("invalid_token");
-  const next = await newRefreshToken(parsed.familyId);
-  const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash, deps.client);
+  const next = await nextRefreshToken(parsed, deps.config.secretKey);
+  const result = await deps.store.rotateRefresh(parsed.familyId, parsed.hash, next.hash, deps.client, {
+    graceSeconds: deps.config.refreshRetryGraceSeconds,
+  });
   if (result.outcome === "reused") deps.log("warn", "refresh_token_reuse", { user_family_revoked: true });
   if (result.outcome !== "rotated") throw new AuthError("invalid_token");
+  if (result.retried) deps.log("info", "refresh_retried", { within_grace_s: deps.config.refreshRetryGraceSeconds });
   return issueTokenPair(deps, result.userId, result.session, next.token, result.expiresInSeconds);
 }
 

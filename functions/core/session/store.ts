@@ -18,7 +18,8 @@ export interface NewRefresh {
 }
 
 export type RotateResult =
-  | { outcome: "rotated"; userId: string; expiresInSeconds: number; session: SignInFacts }
+  /** `retried`: the presented token had just been rotated to this same successor (a retry within the grace); nothing changed. */
+  | { outcome: "rotated"; userId: string; expiresInSeconds: number; session: SignInFacts; retried?: boolean }
   /** A token of the family that is not the current one: the family is now revoked. */
   | { outcome: "reused" }
   | { outcome: "gone" };
@@ -36,9 +37,11 @@ export interface SessionStore {
   /**
    * Swaps the family's current refresh token for a new one (the family keeps its
    * expiry) and records where it was used from, or revokes the family on reuse
-   * and logs `refresh_reuse_detected`.
+   * and logs `refresh_reuse_detected`. The token it just replaced, presented again
+   * with the same `newHash` within `graceSeconds` of the rotation, is a retry: it
+   * changes nothing and answers "rotated" with `retried`.
    */
-  rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta): Promise<RotateResult>;
+  rotateRefresh(familyId: string, tokenHash: string, newHash: string, client: ClientMeta, options?: { graceSeconds?: number }): Promise<RotateResult>;
   /** Revokes the family (any of its tokens, current or rotated, may ask) and logs `session_revoked`. */
   revokeRefresh(familyId: string, client: ClientMeta): Promise<void>;
   /** The caller's live sessions; null when the caller's own session is no longer live. */
