@@ -28,7 +28,14 @@ export function sessionStore(db: Db): SessionStore {
         sid: string | null;
         retried: boolean;
       }>(sql`
-        WITH cur AS (
+        -- The row as the last committed statement left it (FOR UPDATE waits for a
+        -- parallel refresh and re-reads): was the presented token still current?
+        -- That, not the timing, tells a rotation from a retry.
+        WITH before AS (
+          SELECT b.token_hash = ${tokenHash} AS was_current FROM refresh_sessions b
+          WHERE b.id = ${familyId} AND b.expires_at > now() FOR UPDATE
+        ),
+        cur AS (
           UPDATE refresh_sessions s SET
             previous_token_hash = CASE WHEN ${current} THEN s.token_hash ELSE s.previous_token_hash END,
             token_hash = CASE WHEN ${current} THEN ${newHash} ELSE s.token_hash END,
@@ -38,9 +45,9 @@ export function sessionStore(db: Db): SessionStore {
             ip_prefix = CASE WHEN ${current} THEN ${client.ipPrefix} ELSE s.ip_prefix END,
             revoked_at = CASE WHEN ${current} THEN NULL WHEN ${retry} THEN s.revoked_at ELSE COALESCE(s.revoked_at, now()) END
           -- An expired family is simply gone: its tokens are not "reused", just old.
-          WHERE s.id = ${familyId} AND s.expires_at > now()
+          WHERE s.id = ${familyId} AND s.expires_at > now() AND EXISTS (SELECT 1 FROM before)
           RETURNING s.user_id, s.token_hash = ${newHash} AND s.revoked_at IS NULL AS rotated, s.revoked_at = now() AS revoked_now,
-                    s.factor, s.sid, s.previous_token_hash = ${tokenHash} AND s.rotated_at < now() AS retried,
+                    s.factor, s.sid, NOT (SELECT was_current FROM before) AS retried,
                     GREATEST(0, FLOOR(EXTRACT(EPOCH FROM s.expires_at - now())))::int AS expires_in,
                     FLOOR(EXTRACT(EPOCH FROM s.auth_time))::float8 AS auth_time
         ),
