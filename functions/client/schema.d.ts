@@ -2123,6 +2123,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4",
+                     *         "email": "jane@example.com",
+                     *         "phone": "+5511987654321",
+                     *         "locale": "pt-BR",
+                     *         "email_verified_at": "2026-12-02T10:00:00.000Z",
+                     *         "phone_verified_at": "2026-12-02T10:05:00.000Z",
+                     *         "created_at": "2026-12-01T09:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         user: {
                             id: string;
@@ -2289,6 +2302,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "profile": {
+                     *         "id": "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4",
+                     *         "email": "jane@example.com",
+                     *         "phone": "+5511987654321",
+                     *         "locale": "pt-BR",
+                     *         "email_verified_at": "2026-12-02T10:00:00.000Z",
+                     *         "phone_verified_at": "2026-12-02T10:05:00.000Z",
+                     *         "created_at": "2026-12-01T09:00:00.000Z"
+                     *       },
+                     *       "factors": [
+                     *         {
+                     *           "id": "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4",
+                     *           "type": "totp",
+                     *           "status": "active",
+                     *           "created_at": "2026-12-02T10:01:00.000Z",
+                     *           "confirmed_at": "2026-12-02T10:01:30.000Z",
+                     *           "last_used_at": null
+                     *         }
+                     *       ],
+                     *       "recovery_codes": {
+                     *         "unused": 10,
+                     *         "used": 0
+                     *       },
+                     *       "sessions": [
+                     *         {
+                     *           "id": "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4",
+                     *           "created_at": "2026-12-02T10:00:00.000Z",
+                     *           "last_used_at": "2026-12-02T10:10:00.000Z",
+                     *           "user_agent": "Mozilla/5.0",
+                     *           "ip_prefix": "203.0.113.0/24",
+                     *           "factor": "email",
+                     *           "revoked_at": null,
+                     *           "expires_at": "2027-01-01T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "events": [
+                     *         {
+                     *           "id": "42",
+                     *           "type": "login_succeeded",
+                     *           "at": "2026-12-02T10:00:00.000Z",
+                     *           "ip_prefix": "203.0.113.0/24",
+                     *           "user_agent": "Mozilla/5.0",
+                     *           "factor": "email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         profile: {
                             [key: string]: unknown;
@@ -2674,6 +2736,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4",
+                     *         "email": "jane@example.com",
+                     *         "phone": "+5511987654321",
+                     *         "locale": "pt-BR",
+                     *         "email_verified_at": "2026-12-02T10:00:00.000Z",
+                     *         "phone_verified_at": "2026-12-02T10:05:00.000Z",
+                     *         "created_at": "2026-12-01T09:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         user: {
                             id: string;
@@ -3263,6 +3338,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "factor": {
+                     *         "id": "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4",
+                     *         "type": "totp",
+                     *         "status": "active",
+                     *         "destination": null
+                     *       },
+                     *       "recovery_codes": [
+                     *         "mkyi-2mln-yudh",
+                     *         "pmog-2vjv-q57p",
+                     *         "zdfs-muob-j3lt",
+                     *         "gbre-2vjs-oxvk",
+                     *         "3qyn-et6f-je3r",
+                     *         "zf3d-fdxg-wvcg",
+                     *         "ibqg-cqxd-st63",
+                     *         "4b7h-asiy-qsft",
+                     *         "inmk-xw3o-2xad",
+                     *         "v6aj-rn6g-tg3r"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         factor: {
                             id: string;
@@ -3475,6 +3572,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recovery_codes": [
+                     *         "mkyi-2mln-yudh",
+                     *         "pmog-2vjv-q57p",
+                     *         "zdfs-muob-j3lt",
+                     *         "gbre-2vjs-oxvk",
+                     *         "3qyn-et6f-je3r",
+                     *         "zf3d-fdxg-wvcg",
+                     *         "ibqg-cqxd-st63",
+                     *         "4b7h-asiy-qsft",
+                     *         "inmk-xw3o-2xad",
+                     *         "v6aj-rn6g-tg3r"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         recovery_codes: string[];
                     };
@@ -4597,6 +4710,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {
+                     *           "kty": "OKP",
+                     *           "crv": "Ed25519",
+                     *           "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                     *           "alg": "EdDSA",
+                     *           "use": "sig",
+                     *           "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         keys: {
                             [key: string]: unknown;
@@ -4758,6 +4885,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "healthy",
+                     *       "database": "connected",
+                     *       "email": "sent",
+                     *       "email_message_id": "e0Fh3g1dQ5OUa2kqV1uQ7A",
+                     *       "sms": "ok"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         status: "healthy" | "unhealthy";

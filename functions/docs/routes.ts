@@ -42,6 +42,10 @@ export interface RouteDoc {
 
 const EMAIL = "jane@example.com";
 const UUID = "3f6c2a9e-8d1b-4c0e-9a57-2b41d7e0c8a4";
+const PROFILE = {
+  user: { id: UUID, email: EMAIL, phone: "+5511987654321", locale: "pt-BR", email_verified_at: "2026-12-02T10:00:00.000Z", phone_verified_at: "2026-12-02T10:05:00.000Z", created_at: "2026-12-01T09:00:00.000Z" },
+};
+const CODES = ["mkyi-2mln-yudh", "pmog-2vjv-q57p", "zdfs-muob-j3lt", "gbre-2vjs-oxvk", "3qyn-et6f-je3r", "zf3d-fdxg-wvcg", "ibqg-cqxd-st63", "4b7h-asiy-qsft", "inmk-xw3o-2xad", "v6aj-rn6g-tg3r"];
 const TOKENS = {
   access_token: "eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.…",
   token_type: "Bearer",
@@ -120,7 +124,7 @@ export const ROUTES: RouteDoc[] = [
     summary: "Change the language of every message",
     body: LocaleBody,
     requestExample: { locale: "pt-BR" },
-    success: { status: 200, description: "The profile.", schema: out.ProfileResponse },
+    success: { status: 200, description: "The profile.", schema: out.ProfileResponse, example: PROFILE },
     errors: [],
   },
   {
@@ -134,7 +138,16 @@ export const ROUTES: RouteDoc[] = [
   {
     method: "get", path: "/auth/me/export", operationId: "exportAccount", tag: "Account", auth: "recent",
     summary: "A JSON copy of everything kept about the account (LGPD)",
-    success: { status: 200, description: "Profile, factors (no secrets), recovery-code counts, sessions, events.", schema: out.ExportResponse },
+    success: {
+      status: 200, description: "Profile, factors (no secrets), recovery-code counts, sessions, events.", schema: out.ExportResponse,
+      example: {
+        profile: PROFILE.user,
+        factors: [{ id: UUID, type: "totp", status: "active", created_at: "2026-12-02T10:01:00.000Z", confirmed_at: "2026-12-02T10:01:30.000Z", last_used_at: null }],
+        recovery_codes: { unused: 10, used: 0 },
+        sessions: [{ id: UUID, created_at: "2026-12-02T10:00:00.000Z", last_used_at: "2026-12-02T10:10:00.000Z", user_agent: "Mozilla/5.0", ip_prefix: "203.0.113.0/24", factor: "email", revoked_at: null, expires_at: "2027-01-01T10:00:00.000Z" }],
+        events: [{ id: "42", type: "login_succeeded", at: "2026-12-02T10:00:00.000Z", ip_prefix: "203.0.113.0/24", user_agent: "Mozilla/5.0", factor: "email" }],
+      },
+    },
     errors: [],
   },
   {
@@ -151,7 +164,7 @@ export const ROUTES: RouteDoc[] = [
     summary: "Confirm the new phone number with its code",
     body: CodeBody,
     requestExample: { code: "123456" },
-    success: { status: 200, description: "The profile, with the new number verified.", schema: out.ProfileResponse },
+    success: { status: 200, description: "The profile, with the new number verified.", schema: out.ProfileResponse, example: PROFILE },
     errors: [["invalid_code", 400], "no_pending_change"],
   },
   {
@@ -177,7 +190,10 @@ export const ROUTES: RouteDoc[] = [
     summary: "Activate the authenticator app with its first code",
     body: ConfirmBody,
     requestExample: { code: "123456" },
-    success: { status: 200, description: "Active; ten recovery codes the first time, shown once.", schema: out.TotpConfirmResponse },
+    success: {
+      status: 200, description: "Active; ten recovery codes the first time, shown once.", schema: out.TotpConfirmResponse,
+      example: { factor: { id: UUID, type: "totp", status: "active", destination: null }, recovery_codes: CODES },
+    },
     errors: [["invalid_code", 400], "factor_not_found"],
   },
   {
@@ -189,7 +205,7 @@ export const ROUTES: RouteDoc[] = [
   {
     method: "post", path: "/auth/recovery-codes", operationId: "regenerateRecoveryCodes", tag: "Second factors", auth: "recent",
     summary: "Ten new recovery codes; the old ones stop working",
-    success: { status: 201, description: "The codes, shown once.", schema: out.RecoveryCodesResponse },
+    success: { status: 201, description: "The codes, shown once.", schema: out.RecoveryCodesResponse, example: { recovery_codes: CODES } },
     errors: [],
   },
   {
@@ -253,7 +269,10 @@ export const ROUTES: RouteDoc[] = [
   {
     method: "get", path: "/.well-known/jwks.json", operationId: "jwks", tag: "Keys",
     summary: "The public key access tokens are signed with (JWT_PRIVATE_KEY)",
-    success: { status: 200, description: "A JWK Set; 404 with HS256.", schema: out.JwksResponse },
+    success: {
+      status: 200, description: "A JWK Set; 404 with HS256.", schema: out.JwksResponse,
+      example: { keys: [{ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", alg: "EdDSA", use: "sig", kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k" }] },
+    },
     errors: ["not_found"],
   },
   {
@@ -266,7 +285,10 @@ export const ROUTES: RouteDoc[] = [
   {
     method: "get", path: "/health/deep", operationId: "deepHealth", tag: "Health", auth: "health",
     summary: "Really sends a test e-mail and checks Twilio (HEALTH_DEEP_TOKEN)",
-    success: { status: 200, description: "Healthy.", schema: out.DeepHealthResponse },
+    success: {
+      status: 200, description: "Healthy.", schema: out.DeepHealthResponse,
+      example: { status: "healthy", database: "connected", email: "sent", email_message_id: "e0Fh3g1dQ5OUa2kqV1uQ7A", sms: "ok" },
+    },
     also: { status: 503, description: "A part failed; the body names it.", schema: out.DeepHealthResponse },
     errors: [["unauthorized", 401], "rate_limited"],
   },

@@ -1,6 +1,6 @@
 /**
  * Starts the service as `npm run dev` does (an embedded Postgres, the
- * migrations, the WebSocket bridge, `wrangler dev` serving the worker and its
+ * migrations, the local HTTP SQL endpoint, `wrangler dev` serving the worker and its
  * static assets), but hermetic: Postgres in memory, free ports, throwaway keys
  * in a private env file, wrangler's state in a temporary folder. A developer's
  * .data/ and a running `npm run dev` are left alone.
@@ -11,10 +11,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startBridge } from "../../db/local/bridge.mjs";
 import { freePort, startEmbeddedPostgres } from "../../db/local/embedded.mjs";
 import { writeEnvFile } from "../../db/local/env-file.mjs";
 import { applyMigrations } from "../../db/local/migrate.mjs";
+import { startSqlHttp } from "../../db/local/sql-http.mjs";
+import { eventually } from "../support/eventually.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -31,8 +32,8 @@ export async function startService({ readyTimeoutMs = 60_000 } = {}) {
     const embedded = await startEmbeddedPostgres();
     stops.push(() => embedded.stop());
     await applyMigrations(embedded.url);
-    const bridge = await startBridge();
-    stops.push(() => bridge.close());
+    const endpoint = await startSqlHttp();
+    stops.push(() => endpoint.close());
 
     const scratch = mkdtempSync(join(tmpdir(), "auth-browser-"));
     stops.push(async () => rmSync(scratch, { recursive: true, force: true }));
@@ -40,7 +41,7 @@ export async function startService({ readyTimeoutMs = 60_000 } = {}) {
     writeEnvFile(envFile, {
       ENVIRONMENT: "development",
       DATABASE_URL: embedded.url,
-      DATABASE_WS_PROXY: bridge.wsProxy,
+      DATABASE_HTTP_ENDPOINT: endpoint.url,
       SECRET_KEY: randomBytes(48).toString("base64"),
       PASSWORD_PEPPER: randomBytes(48).toString("base64"),
       FACTOR_ENCRYPTION_KEY: randomBytes(48).toString("base64"),
@@ -72,15 +73,18 @@ export async function startService({ readyTimeoutMs = 60_000 } = {}) {
     );
 
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + readyTimeoutMs;
-    let last = "no answer";
-    for (;;) {
-      if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited (${wrangler.exitCode}):\n${output}`);
-      const response = await fetch(`${url}/health`).catch(() => null);
-      if (response?.status === 200) break;
-      if (response) last = `${response.status} ${await response.text()}`;
-      if (Date.now() > deadline) throw new Error(`GET /health did not answer 200 within ${readyTimeoutMs} ms (last: ${last}):\n${output.slice(-4000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    try {
+      await eventually(
+        "GET /health to answer 200",
+        async () => {
+          if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited (${wrangler.exitCode}):\n${output}`);
+          return (await fetch(`${url}/health`).catch(() => null))?.status ?? "no answer";
+        },
+        (status) => status === 200,
+        readyTimeoutMs,
+      );
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : error}\n${output.slice(-4000)}`);
     }
     return { url, log: () => output, stop };
   } catch (error) {

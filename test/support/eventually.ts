@@ -1,30 +1,12 @@
-/**
- * The one way the suite waits for something that happens a moment later (a
- * queued code reaching the fake provider, a dead-lettered challenge): poll a
- * condition until it holds or a deadline passes, then fail with what was last
- * seen. There is no other wait in the suite: no fixed sleep anywhere.
- */
+/** Typed access to the suite's one wait (eventually.mjs, shared with the Node scripts). */
+import { eventually as poll, POLL_INTERVAL_MS } from "./eventually.mjs";
 
-/** How often a condition is polled. Short: the things waited for take milliseconds. */
-export const POLL_INTERVAL_MS = 25;
+export { POLL_INTERVAL_MS };
 
 /**
  * Calls `probe` until `done(value)` is true and returns that value; throws after
  * `timeoutMs` with `what` and the last value seen.
  */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)?.slice(0, 500)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
+export function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  return poll(what, probe, done, timeoutMs);
 }
