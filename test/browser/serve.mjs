@@ -64,12 +64,14 @@ export async function startService({ readyTimeoutMs = 60_000 } = {}) {
     wrangler.stderr.on("data", (chunk) => (output += chunk));
     stops.push(
       () =>
-        new Promise((resolve) => {
-          if (wrangler.exitCode !== null) return resolve();
-          wrangler.once("exit", resolve);
+        (async () => {
+          if (wrangler.exitCode !== null) return;
           wrangler.kill("SIGTERM");
-          setTimeout(() => wrangler.kill("SIGKILL"), 5_000).unref();
-        }),
+          // Wait for the exit itself; only a wrangler still there after 5 s is killed.
+          await eventually("wrangler dev to exit", async () => wrangler.exitCode !== null || wrangler.signalCode !== null, Boolean, 5_000).catch(() =>
+            wrangler.kill("SIGKILL"),
+          );
+        })(),
     );
 
     const url = `http://127.0.0.1:${port}`;

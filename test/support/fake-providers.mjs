@@ -14,7 +14,7 @@
  * answers in HIBP's format, so HIBP_API_URL can point at `${url}/hibp`. Every
  * request is recorded (GET /hibp-requests) so a test can see exactly what left
  * the service. Failure switches, by base path or by an `x-test-hibp` header:
- * - `/hibp-slow/range/...` (or `x-test-hibp: slow`) answers after 3 s;
+ * - `/hibp-slow/range/...` (or `x-test-hibp: slow`) never answers (a hung API);
  * - `/hibp-down/range/...` (or `x-test-hibp: down`) answers HTTP 503.
  */
 import { createHash } from "node:crypto";
@@ -112,9 +112,8 @@ export async function startFakeProviders({ port = 0 } = {}) {
         res.end(hibpRange(prefix.toUpperCase(), String(req.headers["add-padding"]).toLowerCase() === "true"));
       };
       if (mode === "ok") return answer();
-      const timer = setTimeout(answer, 3_000);
-      // A client that gave up closes the connection; nothing is left pending.
-      res.on("close", () => clearTimeout(timer));
+      // "slow": a hung API. Nothing is answered; the service's own timeout is what
+      // ends the request, and the connection closes when the client gives up.
       return;
     }
     if (req.method === "GET" && url.pathname === "/hibp-requests") return json(200, hibpRequests);
