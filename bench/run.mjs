@@ -41,7 +41,7 @@ import { latencyPhase, loadAccounts, loadCase } from "./lib/latency.mjs";
 import { databaseCpuMs, median, percentile, registerAll, runRound } from "./lib/measure.mjs";
 import { bundleComposition, profileWorker, summarizeProfile } from "./lib/profile.mjs";
 import { renderTables, targets } from "./lib/report.mjs";
-import { Cleanup, buildUnminified, buildWorker, freePort, root, startDatabase, startEndpoints, startFake, startWorkers } from "./lib/stack.mjs";
+import { Cleanup, buildUnminified, buildWorker, root, startDatabase, startEndpoints, startFake, startWorkers } from "./lib/stack.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -220,14 +220,15 @@ async function profilePhase({ bundles, database, endpoints, fake, secret, pepper
     ours: buildUnminified(bundles.ours, ".wrangler/bench/ours-unminified"),
     peer: buildUnminified(bundles.peer, ".wrangler/bench/peer-unminified"),
   };
-  const ports = { ours: await freePort(), peer: await freePort() };
-  const origins = { ours: `http://127.0.0.1:${ports.ours}`, peer: `http://127.0.0.1:${ports.peer}` };
-  const bindings = workerBindings({ mode: MODES.cheap, database, endpoints, fake, secret, pepper, origins });
   const workers = await startWorkers(
     cleanup,
-    { ours: { bundle: unminified.ours, bindings: bindings.ours }, peer: { bundle: unminified.peer, bindings: bindings.peer } },
-    { ports, inspector: true },
+    (origins) => {
+      const bindings = workerBindings({ mode: MODES.cheap, database, endpoints, fake, secret, pepper, origins });
+      return { ours: { bundle: unminified.ours, bindings: bindings.ours }, peer: { bundle: unminified.peer, bindings: bindings.peer } };
+    },
+    { inspector: true },
   );
+  const { origins } = workers;
   const out = { composition: { ours: bundleComposition(unminified.ours.main), peer: bundleComposition(unminified.peer.main) } };
   try {
     for (const key of ["ours", "peer"]) {
@@ -354,15 +355,12 @@ async function main() {
 
   let failures = 0;
   for (const [mode, settings] of Object.entries(MODES)) {
-    const ports = { ours: await freePort(), peer: await freePort() };
-    const origins = { ours: `http://127.0.0.1:${ports.ours}`, peer: `http://127.0.0.1:${ports.peer}` };
-    const bindings = workerBindings({ mode: settings, database, endpoints, fake, secret, pepper, origins });
     say(`${mode}: starting workerd with both workers`);
-    const workers = await startWorkers(
-      cleanup,
-      { ours: { bundle: bundles.ours, bindings: bindings.ours }, peer: { bundle: bundles.peer, bindings: bindings.peer } },
-      { ports },
-    );
+    const workers = await startWorkers(cleanup, (origins) => {
+      const bindings = workerBindings({ mode: settings, database, endpoints, fake, secret, pepper, origins });
+      return { ours: { bundle: bundles.ours, bindings: bindings.ours }, peer: { bundle: bundles.peer, bindings: bindings.peer } };
+    });
+    const { origins } = workers;
     const data = { label: settings.label, workerdReadyMs: workers.readyMs, register: {}, profile: {}, concurrency: {} };
     results.modes[mode] = data;
 

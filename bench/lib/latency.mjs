@@ -12,7 +12,7 @@
 import { sides } from "./flows.mjs";
 import { connection } from "./http.mjs";
 import { median, percentile, registerAll } from "./measure.mjs";
-import { freePort, startEndpoints, startWorkers } from "./stack.mjs";
+import { startEndpoints, startWorkers } from "./stack.mjs";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,14 +26,11 @@ export async function latencyPhase({ cleanup, bundles, fake, bindingsFor, runId,
   const raw = { ours: {}, peer: {} };
   for (const rtt of rtts) {
     const endpoints = await startEndpoints(cleanup, { rttMs: rtt, label: `RTT ${rtt} ms` });
-    const ports = { ours: await freePort(), peer: await freePort() };
-    const origins = { ours: `http://127.0.0.1:${ports.ours}`, peer: `http://127.0.0.1:${ports.peer}` };
-    const bindings = bindingsFor(endpoints, origins);
-    const workers = await startWorkers(
-      cleanup,
-      { ours: { bundle: bundles.ours, bindings: bindings.ours }, peer: { bundle: bundles.peer, bindings: bindings.peer } },
-      { ports },
-    );
+    const workers = await startWorkers(cleanup, (origins) => {
+      const bindings = bindingsFor(endpoints, origins);
+      return { ours: { bundle: bundles.ours, bindings: bindings.ours }, peer: { bundle: bundles.peer, bindings: bindings.peer } };
+    });
+    const { origins } = workers;
     try {
       for (const key of ["ours", "peer"]) {
         const side = sides[key];

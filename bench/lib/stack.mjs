@@ -182,38 +182,37 @@ export function buildUnminified(built, outdir) {
 /**
  * Starts one workerd serving both workers, each on its own 127.0.0.1 port
  * (Miniflare's direct sockets: no proxy worker in front of either side).
- * @param {{ ours: { bundle, bindings }, peer: { bundle, bindings } }} workers
- * @param {{ ports: { ours: number, peer: number } }} options
+ * `workersFor(origins)` gives each side's bundle and bindings (a worker's
+ * bindings may name its own origin). A port is picked free and bound by workerd
+ * a moment later; in between another process can take it (an outbound
+ * connection's ephemeral port), so a start that finds a port in use is retried
+ * on new ports, a few times.
+ * @param {(origins: { ours: string, peer: string }) => { ours: { bundle, bindings }, peer: { bundle, bindings } }} workersFor
  */
-export async function startWorkers(cleanup, workers, { ports, inspector = false }) {
-  const logs = [];
-  const started = performance.now();
-  const options = {
-    ...(inspector ? { inspectorPort: await freePort() } : {}),
-    logRequests: false,
-    // Never fetch Request.cf from workers.cloudflare.com: use Miniflare's built-in placeholder.
-    cf: false,
-    handleStructuredLogs: (log) => {
-      // The service logs a line per request; keep only the last few, for error reports.
-      logs.push(log.message ?? String(log));
-      if (logs.length > 200) logs.splice(0, 100);
-    },
-    workers: Object.entries(workers).map(([name, { bundle, bindings }]) => ({
-      name,
-      modules: true,
-      scriptPath: bundle.main,
-      modulesRoot: bundle.dir,
-      compatibilityDate: bundle.compatibilityDate,
-      compatibilityFlags: bundle.compatibilityFlags,
-      bindings: { ...bundle.vars, ...bindings },
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: ports[name] }],
-    })),
-  };
+export async function startWorkers(cleanup, workersFor, { inspector = false } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const ports = { ours: await freePort(), peer: await freePort() };
+    const origins = { ours: `http://127.0.0.1:${ports.ours}`, peer: `http://127.0.0.1:${ports.peer}` };
+    try {
+      return { ...(await startWorkersOn(cleanup, workersFor(origins), { ports, inspector })), origins };
+    } catch (error) {
+      if (error?.code !== "ERR_ADDRESS_IN_USE" || attempt === 5) throw error;
+      console.log(`[bench] a port was taken before workerd bound it; trying other ports (${attempt} of 4)`);
+    }
+  }
+}
+
+async function startWorkersOn(cleanup, workers, { ports, inspector }) {
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
   const ownListeners = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const mf = new Miniflare(convertV4MiniflareOptions(options));
   const dispose = cleanup.add("workerd", () => mf.dispose());
-  await mf.ready;
+  try {
+    await mf.ready;
+  } catch (error) {
+    await dispose().catch(() => {});
+    throw error;
+  }
   // Miniflare's exit hook calls process.exit() on these signals, before our
   // teardown could drop the scratch database. Its "exit" hook (which kills
   // workerd) stays as a safety net.
