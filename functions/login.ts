@@ -1,5 +1,7 @@
 /** POST /auth/login: check the password and send a one-time code by e-mail or SMS. */
 import * as z from "zod/mini";
+import { AuthError } from "./core/errors";
+import { IDEMPOTENCY_KEY } from "./core/signin/idempotency";
 import { login } from "./core/signin/login";
 import { createFunction, flowDeps } from "./http/app";
 import { jsonBody } from "./http/body";
@@ -13,7 +15,16 @@ export const LoginBody = z.object({
   channel: z.optional(field.channel),
 });
 
+/** The optional Idempotency-Key header: a client that retries a login whose answer it lost sends the same key and gets the same challenge. */
+function idempotencyKey(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new AuthError("invalid_request", { details: [{ field: "Idempotency-Key", message: "1 to 128 visible ASCII characters (a UUID, for example)." }] });
+  }
+  return value;
+}
+
 export default createFunction().post("/auth/login", jsonBody(LoginBody), flowDeps, async (c) => {
-  const challenge = await login(c.get("deps"), c.get("body"));
+  const challenge = await login(c.get("deps"), { ...c.get("body"), idempotencyKey: idempotencyKey(c.req.header("idempotency-key")) });
   return c.json(challenge, 202);
 });

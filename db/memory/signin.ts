@@ -5,7 +5,7 @@
  * as the SQL; a method that fails does so before it writes anything.
  */
 import type { RateHit, RateVerdict } from "../../functions/core/limits";
-import type { LoginLookup, NewChallenge, RenewLimits, RenewResult, SignInStore } from "../../functions/core/signin/store";
+import type { LoginLookup, NewChallenge, RenewLimits, RenewResult, SignInStore, StartResult } from "../../functions/core/signin/store";
 import { userByEmail } from "./account";
 import { bumpHits, countHits } from "./limits";
 import { MemoryStoreError, SECOND, type ChallengeRow, type MemoryContext } from "./tables";
@@ -68,19 +68,43 @@ export function signInStore(ctx: MemoryContext): SignInStore {
       };
     },
 
-    async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<RateVerdict> {
+    async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<StartResult> {
       const now = ctx.now();
+      const id = uuid(c.id);
+      const userId = uuid(c.userId);
+      const codeMac = c.check.kind === "mac" ? text(c.check.mac) : "";
+      // A retried login's live challenge (the same id): renewed if its code was never claimed, else replayed; nothing counted.
+      const prior = ctx.tables.challenges.get(id);
+      const live =
+        prior && prior.userId === userId && prior.channel === c.factor && prior.destination === text(c.destination) && prior.purpose === "sign_in" &&
+        prior.consumedAt === null && prior.expiresAt > now && prior.attempts < prior.maxAttempts;
+      if (prior && live) {
+        const renewable =
+          (prior.channel === "email" || prior.channel === "sms") && prior.deliveryStatus === "queued" &&
+          prior.deliveryClaimedAt === null && prior.deliveredSend === null && prior.sends < c.maxSends;
+        if (renewable) {
+          Object.assign(prior, { codeMac, sends: prior.sends + 1, expiresAt: now + c.ttlSeconds * SECOND, resendAfter: now + c.resendSeconds * SECOND });
+        }
+        return {
+          outcome: renewable ? "renewed" : "replayed",
+          send: renewable ? prior.sends : null,
+          expiresInSeconds: Math.max(0, secondsUntil(prior.expiresAt, now)),
+          resendAfterSeconds: Math.max(0, secondsUntil(prior.resendAfter, now)),
+        };
+      }
+      // An ended challenge of this id (or another account's or channel's) counts nothing and stays as it is.
+      if (prior) return { outcome: "conflict" };
       const counted = countHits(ctx, hits);
       const steps = c.check.kind === "steps" ? c.check : null;
       const row = challengeRow(
         now,
         {
-          id: uuid(c.id),
-          userId: uuid(c.userId),
+          id,
+          userId,
           purpose: "sign_in",
           channel: c.factor,
           destination: text(c.destination),
-          codeMac: c.check.kind === "mac" ? text(c.check.mac) : "",
+          codeMac,
           stepMacs: steps ? steps.macs.map((m) => text(m)) : null,
           firstStep: steps ? steps.firstStep : null,
           maxAttempts: c.maxAttempts,
@@ -91,8 +115,9 @@ export function signInStore(ctx: MemoryContext): SignInStore {
       // The insert runs only under the limits; when it runs, its constraints can fail the whole statement.
       if (!counted.verdict.limited) insertable(ctx, row);
       counted.commit();
-      if (!counted.verdict.limited) ctx.tables.challenges.set(row.id, row);
-      return counted.verdict;
+      if (counted.verdict.limited) return { outcome: "rate_limited", retryAfterSeconds: counted.verdict.retryAfterSeconds };
+      ctx.tables.challenges.set(row.id, row);
+      return { outcome: "created", send: 1, expiresInSeconds: c.ttlSeconds, resendAfterSeconds: c.resendSeconds };
     },
 
     consumeChallenge: (id, proof, options) => consumeChallenge(ctx, id, proof, options),

@@ -14,6 +14,7 @@ import type {
   RenewLimits,
   RenewResult,
   SignInStore,
+  StartResult,
 } from "../../functions/core/signin/store";
 import type { Channel, FactorType } from "../../functions/core/types";
 import type { Db } from "../client";
@@ -74,21 +75,74 @@ export function signInStore(db: Db): SignInStore {
       };
     },
 
-    async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<RateVerdict> {
+    async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<StartResult> {
       const mac = c.check.kind === "mac" ? c.check.mac : "";
       const steps = c.check.kind === "steps" ? c.check : null;
-      const result = await db.execute<{ retry_after: number | null; created: number }>(sql`
-        WITH ${rateLimitCtes(hits)},
+      // A retried login (its Idempotency-Key gives the same id) finds its first
+      // attempt's live challenge, locked (prior): then nothing is counted. If that
+      // challenge's code was never claimed for delivery (the first answer was lost
+      // before the code went to the queue), the new code replaces it as one more
+      // send, which makes any job of the old one stale (a claim needs the current
+      // send). Otherwise it is replayed as it is. With no challenge of this id,
+      // the counters are bumped and the challenge inserted under them. An ended
+      // one (or another account's or channel's) counts nothing and stays as it
+      // is; so does a parallel start's new row (ON CONFLICT DO NOTHING): a conflict.
+      const hitRows = [...new Map(hits.map((h) => [h.key, h])).values()];
+      const lim = hitRows.length
+        ? sql`SELECT key, win, cap FROM (VALUES ${sql.join(
+            hitRows.map((h) => sql`(${h.key}::text, ${h.windowSeconds}::int, ${h.limit}::int)`),
+            sql`, `,
+          )}) AS v(key, win, cap) WHERE NOT EXISTS (SELECT 1 FROM challenges WHERE id = ${c.id})`
+        : sql`SELECT NULL::text, NULL::int, NULL::int WHERE false`;
+      const result = await db.execute<{
+        retry_after: number | null;
+        created: number;
+        prior: number;
+        renewed_send: number | null;
+        expires_in: number | null;
+        resend_after: number | null;
+      }>(sql`
+        WITH prior AS (
+          SELECT id, sends, expires_at, resend_after,
+                 channel IN ('email', 'sms') AND delivery_status = 'queued' AND delivery_claimed_at IS NULL
+                   AND delivered_send IS NULL AND sends < ${c.maxSends} AS renewable
+          FROM challenges
+          WHERE id = ${c.id} AND user_id = ${c.userId} AND channel = ${c.factor} AND destination IS NOT DISTINCT FROM ${c.destination} AND purpose = 'sign_in'
+            AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts
+          FOR UPDATE
+        ),
+        ${rateLimitCtes(lim)},
+        renew AS (
+          UPDATE challenges ch
+          SET code_mac = ${mac}, sends = ch.sends + 1,
+              expires_at = now() + make_interval(secs => ${c.ttlSeconds}), resend_after = now() + make_interval(secs => ${c.resendSeconds})
+          FROM prior WHERE ch.id = prior.id AND prior.renewable
+          RETURNING ch.sends, ch.expires_at, ch.resend_after
+        ),
         ins AS (
           INSERT INTO challenges (id, user_id, channel, destination, code_mac, step_macs, first_step, max_attempts, expires_at, resend_after)
           SELECT ${c.id}, ${c.userId}, ${c.factor}, ${c.destination}, ${mac},
                  ${steps ? sql`ARRAY[${sql.join(steps.macs.map((m) => sql`${m}`), sql`, `)}]::text[]` : sql`NULL`}, ${steps?.firstStep ?? null}::bigint,
                  ${c.maxAttempts}, now() + make_interval(secs => ${c.ttlSeconds}), now() + make_interval(secs => ${c.resendSeconds})
-          WHERE NOT EXISTS (SELECT 1 FROM over)
+          WHERE NOT EXISTS (SELECT 1 FROM over) AND NOT EXISTS (SELECT 1 FROM prior)
+          ON CONFLICT (id) DO NOTHING
           RETURNING id
-        )
-        SELECT (SELECT retry_after FROM over) AS retry_after, (SELECT count(*) FROM ins)::int AS created`);
-      return verdict(result.rows[0]?.retry_after);
+        ),
+        kept AS (SELECT expires_at, resend_after FROM renew UNION ALL SELECT expires_at, resend_after FROM prior WHERE NOT prior.renewable)
+        SELECT (SELECT retry_after FROM over) AS retry_after, (SELECT count(*) FROM ins)::int AS created,
+               (SELECT count(*) FROM prior)::int AS prior, (SELECT sends FROM renew) AS renewed_send,
+               (SELECT GREATEST(0, CEIL(EXTRACT(EPOCH FROM expires_at - now())))::int FROM kept) AS expires_in,
+               (SELECT GREATEST(0, CEIL(EXTRACT(EPOCH FROM resend_after - now())))::int FROM kept) AS resend_after`);
+      const row = result.rows[0]!;
+      if (row.retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.retry_after) };
+      if (Number(row.created) === 1) return { outcome: "created", send: 1, expiresInSeconds: c.ttlSeconds, resendAfterSeconds: c.resendSeconds };
+      if (Number(row.prior) === 0) return { outcome: "conflict" };
+      return {
+        outcome: row.renewed_send != null ? "renewed" : "replayed",
+        send: row.renewed_send != null ? Number(row.renewed_send) : null,
+        expiresInSeconds: Number(row.expires_in),
+        resendAfterSeconds: Number(row.resend_after),
+      };
     },
 
     async consumeChallenge(id: string, proof: Proof, { ipHit, refresh, lockout, client }): Promise<ConsumeResult> {

@@ -703,7 +703,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, and recommended for a client that retries: a key of its own for this login (a UUID, say). A login sent again with the same key, while its challenge lives, answers that same challenge: if the first answer was lost before its code went out, the retry's code replaces it (nothing is counted twice); otherwise nothing more is sent. A key whose sign-in has ended, or one still being started by a parallel request, answers 409 idempotency_conflict. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -798,6 +801,29 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "invalid_credentials";
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: This Idempotency-Key belongs to a sign-in that has ended or is still being started. Wait a second and retry, or log in again with a new key. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "idempotency_conflict",
+                     *         "message": "This Idempotency-Key belongs to a sign-in that has ended or is still being started. Wait a second and retry, or log in again with a new key."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
                         };
                     };
                 };

@@ -76,6 +76,9 @@ function parameters(route: RouteDoc): Json[] {
   for (const [name, description] of Object.entries(route.pathParams ?? {})) {
     params.push({ name, in: "path", required: true, description, schema: { type: "string", format: "uuid" } });
   }
+  for (const [name, { description, schema }] of Object.entries(route.headers ?? {})) {
+    params.push({ name, in: "header", required: false, description, schema });
+  }
   if (route.query) {
     const schema = jsonSchema(route.query);
     const required = new Set((schema.required as string[] | undefined) ?? []);

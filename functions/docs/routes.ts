@@ -32,6 +32,8 @@ export interface RouteDoc {
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   pathParams?: Record<string, string>;
+  /** Optional request headers this route reads, with what each does. */
+  headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
   success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodMiniType; example?: unknown };
   /** A non-error answer with another status (the health checks' 503 in their own shape). */
   also?: { status: number; description: string; schema: z.ZodMiniType };
@@ -69,12 +71,19 @@ export const ROUTES: RouteDoc[] = [
     summary: "Check the password and start a second-factor challenge",
     description: "With no channel: the account's authenticator app if it has one, else e-mail. Once an authenticator is active, e-mail and SMS are refused (422) unless ALLOW_WEAK_FALLBACK. An unknown e-mail, a wrong password and a locked account all answer 401 invalid_credentials, alike.",
     body: LoginBody,
+    headers: {
+      "Idempotency-Key": {
+        description:
+          "Optional, and recommended for a client that retries: a key of its own for this login (a UUID, say). A login sent again with the same key, while its challenge lives, answers that same challenge: if the first answer was lost before its code went out, the retry's code replaces it (nothing is counted twice); otherwise nothing more is sent. A key whose sign-in has ended, or one still being started by a parallel request, answers 409 idempotency_conflict.",
+        schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,128}$", examples: ["5b0e7c7e-3c1a-4f7e-9d2b-8f0a6c1e2d3f"] },
+      },
+    },
     requestExample: { email: EMAIL, password: "a long passphrase" },
     success: {
       status: 202, description: "A challenge; a code is on its way unless the factor sends none.", schema: out.ChallengeResponse,
       example: { challenge_id: UUID, channel: "email", destination: "j***@example.com", expires_in: 300, resend_after: 60, factors: ["email", "sms"] },
     },
-    errors: ["invalid_credentials", "channel_unavailable", "delivery_unavailable", "delivery_failed", "rate_limited"],
+    errors: ["invalid_credentials", "channel_unavailable", "idempotency_conflict", "delivery_unavailable", "delivery_failed", "rate_limited"],
   },
   {
     method: "post", path: "/auth/2fa/verify", operationId: "verify", tag: "Sign-in",

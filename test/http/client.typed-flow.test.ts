@@ -24,9 +24,13 @@ describe("the typed client", () => {
     const taken = await client.POST("/auth/register", { body: { email, password: PASSWORD } });
     expect(taken.error?.error.code).toBe("email_taken" satisfies ErrorCode<"register">);
 
-    const login = await client.POST("/auth/login", { body: { email, password: PASSWORD } });
+    const key = crypto.randomUUID();
+    const login = await client.POST("/auth/login", { params: { header: { "Idempotency-Key": key } }, body: { email, password: PASSWORD } });
     expect(login.response.status).toBe(202);
     const challenge = login.data!;
+    // The same key again: the same challenge (a client that lost the first answer retries like this).
+    const retried = await client.POST("/auth/login", { params: { header: { "Idempotency-Key": key } }, body: { email, password: PASSWORD } });
+    expect(retried.data?.challenge_id).toBe(challenge.challenge_id);
     expectTypeOf(challenge.channel).toEqualTypeOf<"email" | "sms" | "totp" | "recovery">();
     expect(challenge.channel).toBe("email");
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, apiWith } from "../support/api";
 import { answerBound, CHAOS_TIMEOUT_MS, chaosProxy, LOADED_MACHINE_HEADROOM_MS, through, type ChaosProxy } from "../support/chaos";
 import { expectError } from "../support/expect";
-import { deliveredTo, loginWithCode, PASSWORD, registerUser, uniqueEmail } from "../support/flows";
+import { codesTo, deliveredTo, latestCode, loginWithCode, PASSWORD, registerUser, uniqueEmail } from "../support/flows";
 import { sql } from "../support/sql";
 
 let proxy: ChaosProxy;
@@ -94,7 +94,7 @@ describe("a login whose answer is lost", () => {
     expect(retry.status, JSON.stringify(retry.body)).toBe(202);
   });
 
-  it("at its second: one challenge, its code counted once and never sent; the retry waits out the code cooldown", async () => {
+  it("at its second, with no Idempotency-Key: one challenge, its code counted once and never sent; the retry waits out the code cooldown", async () => {
     const user = await registerUser();
     await cutting(2, (o) => apiWith(o, "POST", "/auth/login", { body: { email: user.email, password: PASSWORD } }));
     const challenges = await sql<{ sends: number; delivery_status: string; delivery_attempts: number }>(
@@ -109,6 +109,25 @@ describe("a login whose answer is lost", () => {
     const retry = await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD } });
     expectError(retry, "rate_limited");
     expect(Number(retry.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+  });
+
+  it("at its second, retried with the same Idempotency-Key: the same challenge, a code that arrives and works, counted once", async () => {
+    const user = await registerUser();
+    const headers = { "idempotency-key": crypto.randomUUID() };
+    await cutting(2, (o) => apiWith(o, "POST", "/auth/login", { body: { email: user.email, password: PASSWORD }, headers }));
+    const [stranded] = await sql<{ id: string }>("SELECT id FROM challenges WHERE user_id = $1", [user.id]);
+    expect(await deliveredTo(user.email)).toHaveLength(0);
+
+    const retry = await api("POST", "/auth/login", { body: { email: user.email, password: PASSWORD }, headers });
+    expect(retry.status, JSON.stringify(retry.body)).toBe(202);
+    expect(retry.body.challenge_id).toBe(stranded!.id);
+    const code = await latestCode(user.email);
+    const verified = await api("POST", "/auth/2fa/verify", { body: { challenge_id: stranded!.id, code } });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    const [codes] = await sql<{ count: number }>("SELECT count FROM rate_limits WHERE key = $1", [`codes_account:${user.id}`]);
+    expect(codes!.count).toBe(1);
+    expect(await sql("SELECT sends FROM challenges WHERE user_id = $1", [user.id])).toEqual([{ sends: 2 }]);
+    expect(await codesTo(user.email)).toHaveLength(1);
   });
 });
 

@@ -100,8 +100,8 @@ export async function aTotpChallenge(
   const macs: string[] = [];
   for (let step = firstStep; step <= lastStep; step++) macs.push(await codeMacWith(key, id, await hotp(auth.secret, step)));
   const check = { kind: "steps" as const, firstStep, macs };
-  const created = await store.createChallenge({ id, userId: auth.user.id, factor: "totp", destination: null, check, ttlSeconds, maxAttempts: CHALLENGE.maxAttempts, resendSeconds: CHALLENGE.resendSeconds }, []);
-  expect(created).toEqual({ limited: false });
+  const created = await store.createChallenge({ id, userId: auth.user.id, factor: "totp", destination: null, check, ttlSeconds, maxAttempts: CHALLENGE.maxAttempts, resendSeconds: CHALLENGE.resendSeconds, maxSends: CHALLENGE.maxSends }, []);
+  expect(created).toMatchObject({ outcome: "created" });
   return { id, step: timeStep(now) };
 }
 
@@ -109,6 +109,6 @@ export async function aTotpChallenge(
 export async function aRecoveryChallenge(store: AuthStore, user: { id: string }): Promise<string> {
   const id = crypto.randomUUID();
   const created = await store.createChallenge({ id, userId: user.id, factor: "recovery", destination: null, check: { kind: "lookup" }, ...CHALLENGE }, []);
-  expect(created).toEqual({ limited: false });
+  expect(created).toMatchObject({ outcome: "created" });
   return id;
 }

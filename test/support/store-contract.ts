@@ -88,13 +88,19 @@ export function aPhone(): string {
   return `+5511${String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1e9).padStart(9, "0")}`;
 }
 
-export const CHALLENGE = { ttlSeconds: 300, maxAttempts: 5, resendSeconds: 60 } as const;
+export const CHALLENGE = { ttlSeconds: 300, maxAttempts: 5, resendSeconds: 60, maxSends: 5 } as const;
 
 export interface Challenge {
   id: string;
   userId: string;
   mac: string;
   destination: string;
+}
+
+/** An e-mail challenge with a code's MAC, as login starts one (not yet stored). */
+export type MacChallenge = NewChallenge & { check: { kind: "mac"; mac: string } };
+export function newMacChallenge(userId: string, destination = "someone@example.test", overrides: Partial<Omit<NewChallenge, "check">> = {}): MacChallenge {
+  return { id: crypto.randomUUID(), userId, factor: "email", destination, check: { kind: "mac", mac: secretLike() }, ...CHALLENGE, ...overrides };
 }
 
 /** Creates a live challenge under generous limits and returns it with its MAC. */
@@ -114,8 +120,9 @@ export async function aChallenge(
     ttlSeconds: options.ttlSeconds ?? CHALLENGE.ttlSeconds,
     maxAttempts: options.maxAttempts ?? CHALLENGE.maxAttempts,
     resendSeconds: options.resendSeconds ?? CHALLENGE.resendSeconds,
+    maxSends: CHALLENGE.maxSends,
   };
-  expect(await store.createChallenge(challenge, [hitOf(uniqueKey("codes_account"), 1_000)])).toEqual({ limited: false });
+  expect(await store.createChallenge(challenge, [hitOf(uniqueKey("codes_account"), 1_000)])).toMatchObject({ outcome: "created", send: 1 });
   return { id: challenge.id, userId: user.id, mac: (challenge.check as { mac: string }).mac, destination };
 }
 

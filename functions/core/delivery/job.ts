@@ -5,7 +5,8 @@
  * nor the database ever holds a code in clear.
  *
  * Idempotent by construction: a job names the send it belongs to (1 = the
- * login's code, 2+ = resends). The consumer claims that send in one statement
+ * login's code, 2+ = resends, or the new code of a login retried with its
+ * Idempotency-Key). The consumer claims that send in one statement
  * that also checks the challenge is live and the send is still the current one,
  * so a retried or duplicated job never sends a second, different code, and
  * nothing is sent after the challenge expired or was used.

@@ -13,6 +13,7 @@ import { recordFailedLogin } from "../delivery/notices";
 import { AuthError } from "../errors";
 import { factorFor, usableFactors } from "../factors";
 import { hit, rateLimited, throwIfLimited } from "../limits";
+import { challengeIdFor } from "./idempotency";
 import type { FactorType } from "../types";
 import type { SignInAccount } from "./store";
 
@@ -35,7 +36,15 @@ const UNAVAILABLE: Record<FactorType, string> = {
   recovery: "This account has no unused recovery codes.",
 };
 
-export async function login(deps: Deps, input: { email: string; password: string; channel?: FactorType }): Promise<ChallengeView> {
+export interface LoginInput {
+  email: string;
+  password: string;
+  channel?: FactorType;
+  /** The client's Idempotency-Key: a retry with the same key gets the same challenge (./idempotency.ts). */
+  idempotencyKey?: string | null;
+}
+
+export async function login(deps: Deps, input: LoginInput): Promise<ChallengeView> {
   const { config, store } = deps;
   // Refuse an unconfigured channel before any work, identically for every account.
   if (input.channel === "email" || input.channel === "sms") requireSender(input.channel, deps);
@@ -57,39 +66,41 @@ export async function login(deps: Deps, input: { email: string; password: string
   const usable = usableFactors(user, config);
   const type = input.channel ?? (usable.includes("totp") ? "totp" : "email");
   if (!usable.includes(type)) throw new AuthError("channel_unavailable", { factors: usable }, { message: UNAVAILABLE[type] });
-  return startChallenge(deps, user, type, usable, dbNowSeconds);
+  return startChallenge(deps, user, type, usable, dbNowSeconds, input.idempotencyKey ?? null);
 }
 
-async function startChallenge(deps: Deps, account: SignInAccount, type: FactorType, usable: FactorType[], dbNowSeconds: number): Promise<ChallengeView> {
+async function startChallenge(deps: Deps, account: SignInAccount, type: FactorType, usable: FactorType[], dbNowSeconds: number, idempotencyKey: string | null): Promise<ChallengeView> {
   const { config } = deps;
   const sender = type === "email" || type === "sms" ? requireSender(type, deps) : null;
-  const challengeId = crypto.randomUUID();
+  const challengeId = idempotencyKey ? await challengeIdFor(config.secretKey, account.id, type, idempotencyKey) : crypto.randomUUID();
   const started = await factorFor(type).start({ config, clientIp: deps.clientIp, challengeId, dbNowSeconds }, account);
-  throwIfLimited(
-    await deps.store.createChallenge(
-      {
-        id: challengeId,
-        userId: account.id,
-        factor: type,
-        destination: started.destination,
-        check: started.check,
-        ttlSeconds: config.otp.ttlSeconds,
-        maxAttempts: config.otp.maxAttempts,
-        resendSeconds: config.otp.resendSeconds,
-      },
-      started.hits,
-    ),
+  const created = await deps.store.createChallenge(
+    {
+      id: challengeId,
+      userId: account.id,
+      factor: type,
+      destination: started.destination,
+      check: started.check,
+      ttlSeconds: config.otp.ttlSeconds,
+      maxAttempts: config.otp.maxAttempts,
+      resendSeconds: config.otp.resendSeconds,
+      maxSends: config.otp.maxSends,
+    },
+    started.hits,
   );
-  if (started.delivery && sender) {
-    await dispatchCode(deps, sender, { challengeId, send: 1, to: started.delivery.to, code: started.delivery.code, purpose: "sign_in", locale: account.locale });
+  if (created.outcome === "rate_limited") throw rateLimited(created.retryAfterSeconds);
+  if (created.outcome === "conflict") throw new AuthError("idempotency_conflict");
+  // A replayed challenge's code is on its way already (or its factor sends none): nothing more is sent.
+  if (started.delivery && sender && created.send !== null) {
+    await dispatchCode(deps, sender, { challengeId, send: created.send, to: started.delivery.to, code: started.delivery.code, purpose: "sign_in", locale: account.locale });
   }
 
   return {
     challenge_id: challengeId,
     channel: type,
     destination: started.delivery ? maskDestination(started.delivery.channel, started.delivery.to) : null,
-    expires_in: config.otp.ttlSeconds,
-    resend_after: started.delivery ? config.otp.resendSeconds : null,
+    expires_in: created.expiresInSeconds,
+    resend_after: started.delivery ? created.resendAfterSeconds : null,
     factors: usable,
   };
 }

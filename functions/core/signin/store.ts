@@ -43,7 +43,25 @@ export interface NewChallenge {
   ttlSeconds: number;
   maxAttempts: number;
   resendSeconds: number;
+  /** How many codes one challenge may send (a resend, or a login retried with its Idempotency-Key, is one more). */
+  maxSends: number;
 }
+
+/**
+ * What starting a challenge did. A login retried with its Idempotency-Key finds
+ * the challenge its first attempt wrote (the id is derived from the key), and:
+ * - `renewed`: that challenge's code was never handed to a provider (the first
+ *   answer was lost before the code went to the queue): the new code replaces
+ *   it, as send `send`, and counts nothing again;
+ * - `replayed`: its code is on its way or sent, or its factor sends none:
+ *   nothing changes and nothing is sent; the client gets the same challenge.
+ * A key whose challenge has ended (used, expired, out of attempts), or one a
+ * parallel request with the same key is still creating, is a `conflict`.
+ */
+export type StartResult =
+  | { outcome: "created" | "renewed" | "replayed"; send: number | null; expiresInSeconds: number; resendAfterSeconds: number }
+  | { outcome: "rate_limited"; retryAfterSeconds: number }
+  | { outcome: "conflict" };
 
 /**
  * What a presented code proves, computed without the database: its MAC bound to
@@ -84,8 +102,12 @@ export interface RenewLimits {
 export interface SignInStore {
   /** Bumps the login counters and reads the account, in one statement, before any hashing. */
   findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup>;
-  /** Bumps the challenge's counters and, if none is over, inserts the challenge. */
-  createChallenge(challenge: NewChallenge, hits: RateHit[]): Promise<RateVerdict>;
+  /**
+   * Bumps the challenge's counters and, if none is over, inserts the challenge;
+   * or, when a live sign-in challenge with this id exists already (a retried
+   * login), renews or replays it without counting anything (see StartResult).
+   */
+  createChallenge(challenge: NewChallenge, hits: RateHit[]): Promise<StartResult>;
   /**
    * The shared verify path of every factor, in one atomic statement: counts the
    * client's verify, consumes the challenge or counts one failed attempt,
