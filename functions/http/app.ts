@@ -210,7 +210,7 @@ export const corsPolicy: MiddlewareHandler<AppEnv> = async (c, next) => {
   return cors({
     origin: (origin) => (origins.includes(origin) ? origin : null),
     allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-    allowHeaders: ["authorization", "content-type"],
+    allowHeaders: ["authorization", "content-type", "idempotency-key"],
     exposeHeaders: ["x-request-id", "retry-after", "www-authenticate"],
     maxAge: 600,
     credentials: false,

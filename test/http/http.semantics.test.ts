@@ -85,12 +85,12 @@ describe("CORS", () => {
 
   it("answers a preflight from a listed origin with the methods and headers, without credentials", async () => {
     const preflight = await apiWith(allowed, "OPTIONS", "/auth/login", {
-      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "content-type, authorization" },
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "content-type, authorization, idempotency-key" },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(preflight.headers.get("access-control-allow-methods")).toMatch(/POST/);
-    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/authorization/i);
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(["authorization", "content-type", "idempotency-key"]));
     expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
     const actual = await apiWith(allowed, "GET", "/health", { headers: { origin: "https://admin.example.com" } });
     expect(actual.headers.get("access-control-allow-origin")).toBe("https://admin.example.com");
