@@ -203,6 +203,29 @@ export async function startWorkers(cleanup, workersFor, { inspector = false } = 
 }
 
 async function startWorkersOn(cleanup, workers, { ports, inspector }) {
+  const logs = [];
+  const started = performance.now();
+  const options = {
+    ...(inspector ? { inspectorPort: await freePort() } : {}),
+    logRequests: false,
+    // Never fetch Request.cf from workers.cloudflare.com: use Miniflare's built-in placeholder.
+    cf: false,
+    handleStructuredLogs: (log) => {
+      // The service logs a line per request; keep only the last few, for error reports.
+      logs.push(log.message ?? String(log));
+      if (logs.length > 200) logs.splice(0, 100);
+    },
+    workers: Object.entries(workers).map(([name, { bundle, bindings }]) => ({
+      name,
+      modules: true,
+      scriptPath: bundle.main,
+      modulesRoot: bundle.dir,
+      compatibilityDate: bundle.compatibilityDate,
+      compatibilityFlags: bundle.compatibilityFlags,
+      bindings: { ...bundle.vars, ...bindings },
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: ports[name] }],
+    })),
+  };
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
   const ownListeners = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const mf = new Miniflare(convertV4MiniflareOptions(options));
