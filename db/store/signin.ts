@@ -19,10 +19,7 @@ import type {
 import type { Channel, FactorType } from "../../functions/core/types";
 import type { Db } from "../client";
 import { challenges } from "../schema";
-import { rateLimitCtes, streakAfter, verdict } from "./limits";
-
-/** TOTP steps are 30 s (RFC 6238); the window is one step of drift on each side. */
-const STEP_SECONDS = 30;
+import { rateLimitCtes, verdict } from "./limits";
 
 export function signInStore(db: Db): SignInStore {
   return {
@@ -146,110 +143,45 @@ export function signInStore(db: Db): SignInStore {
     },
 
     async consumeChallenge(id: string, proof: Proof, { ipHit, refresh, lockout, client }): Promise<ConsumeResult> {
-      // One statement decides, for every factor. What "the right code" means:
-      // - e-mail, SMS: the presented code's MAC equals the challenge's;
-      // - TOTP: it equals the MAC kept for a step within one of now (the database's
-      //   clock), and that step is later than the last one the account's
-      //   authenticator accepted. The factor row is locked first (tf, FOR UPDATE):
-      //   parallel verifies of one code, on this or another challenge, queue on it,
-      //   and each re-reads last_step after the one before commits, so a step is
-      //   accepted once;
-      // - recovery: an unused code of the account has this MAC; its row is locked
-      //   (rc, FOR UPDATE) and re-checked the same way, so a code works once.
-      // Then the row lock on the challenge serialises parallel verifies of it: each
-      // re-checks the WHERE clause after the previous one commits, so exactly one
-      // right code consumes it and every wrong guess is counted exactly once, on
-      // the challenge and on the account's streak (waits, lock).
+      // One statement decides, for every factor; it is the function
+      // auth_consume_challenge_v1 (drizzle/0006_verify_function.sql), so Postgres
+      // plans it once per pooled session rather than on every verify. It:
+      // - counts the client's verify (the rate-limit CTEs of ./limits.ts);
+      // - decides what "the right code" means for the challenge's factor:
+      //   e-mail, SMS: the presented code's MAC equals the challenge's, read from
+      //   the locked row itself, so a resend that replaced the code just before is
+      //   seen; TOTP: it equals the MAC kept for a step within one of now (the
+      //   database's clock), later than the last step the account's authenticator
+      //   accepted: the factor row is locked first (FOR UPDATE), so parallel
+      //   verifies of one code, on this or another challenge, queue on it and each
+      //   re-reads last_step after the one before commits: a step is accepted
+      //   once; recovery: an unused code of the account has this MAC, its row
+      //   locked and re-checked the same way, so a code works once;
+      // - consumes the challenge or counts one attempt: the row lock on the
+      //   challenge serialises parallel verifies of it, each re-checking the WHERE
+      //   clause after the previous one commits, so exactly one right code
+      //   consumes it and every wrong guess is counted exactly once, on the
+      //   challenge and on the account's streak (waits, lock: as streakAfter);
+      // - on success opens the refresh family and marks an e-mail or SMS verified;
+      // - writes the security log.
       const recovery = proof.recoveryMacs.length
         ? sql`ARRAY[${sql.join(proof.recoveryMacs.map((m) => sql`${m}`), sql`, `)}]::text[]`
         : sql`ARRAY[]::text[]`;
-      // Read from the locked row itself (ch), so a resend that replaced the code
-      // just before is seen: the old code no longer matches.
-      const matches = sql`(CASE ch.channel
-          WHEN 'totp' THEN (SELECT s FROM step) IS NOT NULL
-          WHEN 'recovery' THEN EXISTS (SELECT 1 FROM rc)
-          ELSE ch.code_mac = ${proof.mac} END)`;
       const result = await db.execute<{
         retry_after: number | null;
         user_id: string | null;
         verified: boolean | null;
         remaining: number | null;
         factor: FactorType | null;
-        auth_time: string | null;
+        auth_time: number | null;
         locale: string | null;
       }>(sql`
-        WITH ${rateLimitCtes([ipHit])},
-        ch0 AS (SELECT user_id, channel, step_macs, first_step FROM challenges WHERE id = ${id}),
-        tf AS (
-          SELECT f.id, f.last_step FROM factors f JOIN ch0 ON f.user_id = ch0.user_id
-          WHERE ch0.channel = 'totp' AND f.type = 'totp' AND f.status = 'active'
-          FOR UPDATE OF f
-        ),
-        step AS (
-          SELECT max(s) AS s
-          FROM ch0, tf, generate_series(floor(EXTRACT(EPOCH FROM now()) / ${STEP_SECONDS})::bigint - 1,
-                                        floor(EXTRACT(EPOCH FROM now()) / ${STEP_SECONDS})::bigint + 1) AS s
-          WHERE s >= ch0.first_step AND ch0.step_macs[s - ch0.first_step + 1] = ${proof.mac}
-            AND s > COALESCE(tf.last_step, -1)
-        ),
-        rc AS (
-          SELECT r.user_id, r.code_mac FROM recovery_codes r JOIN ch0 ON r.user_id = ch0.user_id
-          WHERE ch0.channel = 'recovery' AND r.used_at IS NULL AND r.code_mac = ANY(${recovery})
-          LIMIT 1
-          FOR UPDATE OF r
-        ),
-        c AS (
-          UPDATE challenges ch
-          SET attempts = ch.attempts + CASE WHEN ${matches} THEN 0 ELSE 1 END,
-              consumed_at = CASE WHEN ${matches} THEN now() ELSE NULL END
-          WHERE ch.id = ${id} AND ch.purpose = 'sign_in'
-            AND ch.consumed_at IS NULL AND ch.expires_at > now() AND ch.attempts < ch.max_attempts
-            AND NOT EXISTS (SELECT 1 FROM over)
-            AND NOT EXISTS (SELECT 1 FROM users lu WHERE lu.id = ch.user_id AND lu.locked_at IS NOT NULL)
-          RETURNING ch.user_id, ch.channel, ch.consumed_at IS NOT NULL AS verified, ch.max_attempts - ch.attempts AS remaining
-        ),
-        totp_used AS (
-          UPDATE factors f SET last_step = (SELECT s FROM step), last_used_at = now()
-          FROM c WHERE c.verified AND c.channel = 'totp' AND f.id = (SELECT id FROM tf)
-          RETURNING f.id
-        ),
-        code_used AS (
-          UPDATE recovery_codes r SET used_at = now()
-          FROM c, rc WHERE c.verified AND c.channel = 'recovery' AND r.user_id = rc.user_id AND r.code_mac = rc.code_mac
-          RETURNING r.code_mac
-        ),
-        streak AS (
-          UPDATE users u SET ${streakAfter(sql`c.verified`, lockout)},
-            -- The first accepted code sent to an address or a number proves it.
-            email_verified_at = CASE WHEN c.verified AND c.channel = 'email' THEN COALESCE(u.email_verified_at, now()) ELSE u.email_verified_at END,
-            phone_verified_at = CASE WHEN c.verified AND c.channel = 'sms' THEN COALESCE(u.phone_verified_at, now()) ELSE u.phone_verified_at END
-          FROM c WHERE u.id = c.user_id
-          RETURNING u.id, u.locale, u.locked_at IS NOT NULL AND u.locked_at = now() AS locked_now
-        ),
-        family AS (
-          INSERT INTO refresh_sessions (id, sid, user_id, token_hash, expires_at, auth_time, factor, user_agent, ip_prefix, last_used_at)
-          SELECT ${refresh.familyId}, ${refresh.sid}, c.user_id, ${refresh.tokenHash}, now() + make_interval(secs => ${refresh.ttlSeconds}),
-                 now(), c.channel, ${client.userAgent}, ${client.ipPrefix}, now()
-          FROM c WHERE c.verified
-          RETURNING id
-        ),
-        events AS (
-          INSERT INTO auth_events (user_id, type, ip_prefix, user_agent, factor)
-          SELECT c.user_id, e.type, ${client.ipPrefix}, ${client.userAgent}, c.channel
-          FROM c CROSS JOIN LATERAL (VALUES
-            (CASE WHEN c.verified THEN 'login_succeeded' ELSE 'login_failed' END),
-            (CASE WHEN NOT c.verified AND c.remaining = 0 THEN 'challenge_locked' END),
-            (CASE WHEN (SELECT locked_now FROM streak) THEN 'account_locked' END),
-            (CASE WHEN c.verified AND c.channel = 'recovery' THEN 'recovery_code_used' END)
-          ) AS e(type)
-          WHERE e.type IS NOT NULL
-          RETURNING 1
-        )
-        SELECT (SELECT retry_after FROM over) AS retry_after, c.user_id, c.verified, c.remaining, c.channel AS factor,
-               EXTRACT(EPOCH FROM now())::float8 AS auth_time, (SELECT locale FROM streak) AS locale,
-               (SELECT count(*) FROM streak) AS streak, (SELECT count(*) FROM family) AS family, (SELECT count(*) FROM events) AS events,
-               (SELECT count(*) FROM totp_used) AS totp_used, (SELECT count(*) FROM code_used) AS code_used
-        FROM (SELECT 1) AS one LEFT JOIN c ON true`);
+        SELECT * FROM auth_consume_challenge_v1(
+          ${id}::uuid, ${proof.mac}::text, ${recovery},
+          ${ipHit.key}::text, ${ipHit.windowSeconds}::int, ${ipHit.limit}::int,
+          ${refresh.familyId}::uuid, ${refresh.sid}::uuid, ${refresh.tokenHash}::text, ${refresh.ttlSeconds}::int,
+          ${client.userAgent}::text, ${client.ipPrefix}::text,
+          ${lockout.waitAfter}::int, ${lockout.baseWaitSeconds}::float8, ${lockout.maxWaitSeconds}::float8, ${lockout.lockAfter}::int)`);
       const row = result.rows[0];
       if (row?.retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.retry_after) };
       if (!row?.user_id) return { outcome: "gone" };
