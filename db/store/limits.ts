@@ -41,6 +41,18 @@ export function rateLimitCtes(hits: RateHit[] | SQL): SQL {
     )`;
 }
 
+/**
+ * The hits as three SQL arrays (keys, windows, caps), each key once (the last
+ * hit named wins), for the statements written as functions (drizzle/0007...),
+ * which count them with the same CTEs as rateLimitCtes.
+ */
+export function hitArrays(hits: RateHit[]): SQL {
+  const unique = [...new Map(hits.map((h) => [h.key, h])).values()];
+  const array = (values: SQL[], type: string) =>
+    values.length ? sql`ARRAY[${sql.join(values, sql`, `)}]::${sql.raw(type)}[]` : sql`ARRAY[]::${sql.raw(type)}[]`;
+  return sql`${array(unique.map((h) => sql`${h.key}`), "text")}, ${array(unique.map((h) => sql`${h.windowSeconds}`), "int")}, ${array(unique.map((h) => sql`${h.limit}`), "int")}`;
+}
+
 export function verdict(retryAfter: number | string | null | undefined): RateVerdict {
   return retryAfter === null || retryAfter === undefined
     ? { limited: false }

@@ -19,16 +19,18 @@ import type {
 import type { Channel, FactorType } from "../../functions/core/types";
 import type { Db } from "../client";
 import { challenges } from "../schema";
-import { rateLimitCtes, verdict } from "./limits";
+import { hitArrays, rateLimitCtes, verdict } from "./limits";
 
 export function signInStore(db: Db): SignInStore {
   return {
     async findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup> {
       // The counters, the account, its authenticator and its recovery codes in one
-      // round trip, before any password hashing. An unknown e-mail runs the same statement.
+      // statement, before any password hashing; an unknown e-mail runs the same.
+      // It is the function auth_find_user_for_login_v1 (drizzle/0007_login_functions.sql),
+      // planned once per pooled session.
       const result = await db.execute<{
         retry_after: number | null;
-        db_now: string;
+        db_now: number;
         id: string | null;
         email: string;
         phone: string | null;
@@ -40,18 +42,7 @@ export function signInStore(db: Db): SignInStore {
         totp_key_id: string | null;
         recovery_remaining: number;
         locale: string;
-      }>(sql`
-        WITH ${rateLimitCtes(hits)}
-        SELECT (SELECT retry_after FROM over) AS retry_after,
-               EXTRACT(EPOCH FROM now())::float8 AS db_now,
-               u.id, u.email, u.phone, u.password_hash, u.locale,
-               u.locked_at IS NOT NULL AS locked,
-               GREATEST(0, CEIL(EXTRACT(EPOCH FROM u.otp_blocked_until - now())))::int AS wait_seconds,
-               f.id AS totp_id, f.secret_sealed AS totp_sealed, f.key_id AS totp_key_id,
-               (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)::int AS recovery_remaining
-        FROM (SELECT 1) AS one
-        LEFT JOIN users u ON u.email = ${email}
-        LEFT JOIN factors f ON f.user_id = u.id AND f.type = 'totp' AND f.status = 'active'`);
+      }>(sql`SELECT * FROM auth_find_user_for_login_v1(${email}::text, ${hitArrays(hits)})`);
       const row = result.rows[0];
       return {
         rate: verdict(row?.retry_after),
@@ -73,10 +64,9 @@ export function signInStore(db: Db): SignInStore {
     },
 
     async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<StartResult> {
-      const mac = c.check.kind === "mac" ? c.check.mac : "";
-      const steps = c.check.kind === "steps" ? c.check : null;
+      // One statement, the function auth_create_challenge_v1 (drizzle/0007_login_functions.sql).
       // A retried login (its Idempotency-Key gives the same id) finds its first
-      // attempt's live challenge, locked (prior): then nothing is counted. If that
+      // attempt's live challenge, locked: then nothing is counted. If that
       // challenge's code was never claimed for delivery (the first answer was lost
       // before the code went to the queue), the new code replaces it as one more
       // send, which makes any job of the old one stale (a claim needs the current
@@ -84,52 +74,21 @@ export function signInStore(db: Db): SignInStore {
       // the counters are bumped and the challenge inserted under them. An ended
       // one (or another account's or channel's) counts nothing and stays as it
       // is; so does a parallel start's new row (ON CONFLICT DO NOTHING): a conflict.
-      const hitRows = [...new Map(hits.map((h) => [h.key, h])).values()];
-      const lim = hitRows.length
-        ? sql`SELECT key, win, cap FROM (VALUES ${sql.join(
-            hitRows.map((h) => sql`(${h.key}::text, ${h.windowSeconds}::int, ${h.limit}::int)`),
-            sql`, `,
-          )}) AS v(key, win, cap) WHERE NOT EXISTS (SELECT 1 FROM challenges WHERE id = ${c.id})`
-        : sql`SELECT NULL::text, NULL::int, NULL::int WHERE false`;
+      const mac = c.check.kind === "mac" ? c.check.mac : "";
+      const steps = c.check.kind === "steps" ? c.check : null;
+      const stepMacs = steps ? sql`ARRAY[${sql.join(steps.macs.map((m) => sql`${m}`), sql`, `)}]::text[]` : sql`NULL::text[]`;
       const result = await db.execute<{
         retry_after: number | null;
         created: number;
         prior: number;
         renewed_send: number | null;
         expires_in: number | null;
-        resend_after: number | null;
+        resend_in: number | null;
       }>(sql`
-        WITH prior AS (
-          SELECT id, sends, expires_at, resend_after,
-                 channel IN ('email', 'sms') AND delivery_status = 'queued' AND delivery_claimed_at IS NULL
-                   AND delivered_send IS NULL AND sends < ${c.maxSends} AS renewable
-          FROM challenges
-          WHERE id = ${c.id} AND user_id = ${c.userId} AND channel = ${c.factor} AND destination IS NOT DISTINCT FROM ${c.destination} AND purpose = 'sign_in'
-            AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts
-          FOR UPDATE
-        ),
-        ${rateLimitCtes(lim)},
-        renew AS (
-          UPDATE challenges ch
-          SET code_mac = ${mac}, sends = ch.sends + 1,
-              expires_at = now() + make_interval(secs => ${c.ttlSeconds}), resend_after = now() + make_interval(secs => ${c.resendSeconds})
-          FROM prior WHERE ch.id = prior.id AND prior.renewable
-          RETURNING ch.sends, ch.expires_at, ch.resend_after
-        ),
-        ins AS (
-          INSERT INTO challenges (id, user_id, channel, destination, code_mac, step_macs, first_step, max_attempts, expires_at, resend_after)
-          SELECT ${c.id}, ${c.userId}, ${c.factor}, ${c.destination}, ${mac},
-                 ${steps ? sql`ARRAY[${sql.join(steps.macs.map((m) => sql`${m}`), sql`, `)}]::text[]` : sql`NULL`}, ${steps?.firstStep ?? null}::bigint,
-                 ${c.maxAttempts}, now() + make_interval(secs => ${c.ttlSeconds}), now() + make_interval(secs => ${c.resendSeconds})
-          WHERE NOT EXISTS (SELECT 1 FROM over) AND NOT EXISTS (SELECT 1 FROM prior)
-          ON CONFLICT (id) DO NOTHING
-          RETURNING id
-        ),
-        kept AS (SELECT expires_at, resend_after FROM renew UNION ALL SELECT expires_at, resend_after FROM prior WHERE NOT prior.renewable)
-        SELECT (SELECT retry_after FROM over) AS retry_after, (SELECT count(*) FROM ins)::int AS created,
-               (SELECT count(*) FROM prior)::int AS prior, (SELECT sends FROM renew) AS renewed_send,
-               (SELECT GREATEST(0, CEIL(EXTRACT(EPOCH FROM expires_at - now())))::int FROM kept) AS expires_in,
-               (SELECT GREATEST(0, CEIL(EXTRACT(EPOCH FROM resend_after - now())))::int FROM kept) AS resend_after`);
+        SELECT * FROM auth_create_challenge_v1(
+          ${c.id}::uuid, ${c.userId}::uuid, ${c.factor}::text, ${c.destination}::text, ${mac}::text, ${stepMacs}, ${steps?.firstStep ?? null}::bigint,
+          ${c.maxAttempts}::int, ${c.ttlSeconds}::int, ${c.resendSeconds}::int, ${c.maxSends}::int,
+          ${hitArrays(hits)})`);
       const row = result.rows[0]!;
       if (row.retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.retry_after) };
       if (Number(row.created) === 1) return { outcome: "created", send: 1, expiresInSeconds: c.ttlSeconds, resendAfterSeconds: c.resendSeconds };
@@ -138,7 +97,7 @@ export function signInStore(db: Db): SignInStore {
         outcome: row.renewed_send != null ? "renewed" : "replayed",
         send: row.renewed_send != null ? Number(row.renewed_send) : null,
         expiresInSeconds: Number(row.expires_in),
-        resendAfterSeconds: Number(row.resend_after),
+        resendAfterSeconds: Number(row.resend_in),
       };
     },
 
