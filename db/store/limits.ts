@@ -13,7 +13,9 @@ import type { Db } from "../client";
  * one INSERT ... ON CONFLICT DO UPDATE, atomic per key, so parallel requests on
  * any number of instances are each counted exactly once. Keys are bumped in key
  * order so two statements never wait on each other's counters in a cycle.
- * A window that has ended restarts at 1.
+ * A window that has ended restarts at 1. The sign-in functions
+ * (drizzle/0006_verify_function.sql, 0007_login_functions.sql) carry these same
+ * CTEs written out: a change here is a change there, in a new migration.
  */
 export function rateLimitCtes(hits: RateHit[] | SQL): SQL {
   const lim = Array.isArray(hits) && hits.length === 0
@@ -80,7 +82,8 @@ export const MAX_DOUBLINGS = 62;
  * and locks the account at `lockAfter` (NIST SP 800-63B-4: at most 100).
  * The doubled wait is computed in float8 and capped before it becomes an
  * integer: in int4 it overflowed ("integer out of range") once a streak passed
- * about 140 under the production policy, failing the whole verify.
+ * about 140 under the production policy, failing the whole verify. Verify's
+ * function (drizzle/0006_verify_function.sql) carries the same expression.
  */
 export function streakAfter(verified: SQL, lockout: LockoutPolicy): SQL {
   const doublings = sql`LEAST(${MAX_DOUBLINGS}::float8, floor((u.failed_otp_count + 1 - ${lockout.waitAfter}::int) / ${lockout.waitAfter}::int))`;
