@@ -197,7 +197,7 @@ export async function startWorkers(cleanup, workersFor, { inspector = false } = 
       return { ...(await startWorkersOn(cleanup, workersFor(origins), { ports, inspector })), origins };
     } catch (error) {
       if (error?.code !== "ERR_ADDRESS_IN_USE" || attempt === 5) throw error;
-      console.log(`[bench] a port was taken before workerd bound it; trying other ports (${attempt} of 4)`);
+      console.log(`[bench] a port was taken before workerd bound it; trying other ports (attempt ${attempt + 1} of 5)`);
     }
   }
 }

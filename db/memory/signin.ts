@@ -68,22 +68,31 @@ export function signInStore(ctx: MemoryContext): SignInStore {
       };
     },
 
-    async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<StartResult> {
+    async createChallenge(c: NewChallenge, hits: RateHit[], cooldownHits: RateHit[] = []): Promise<StartResult> {
       const now = ctx.now();
       const id = uuid(c.id);
       const userId = uuid(c.userId);
       const codeMac = c.check.kind === "mac" ? text(c.check.mac) : "";
-      // A retried login's live challenge (the same id): renewed if its code was never claimed, else replayed; nothing counted.
+      // A retried login's live challenge (the same id): an e-mail or SMS one is renewed under `hits` alone, else replayed.
       const prior = ctx.tables.challenges.get(id);
       const live =
         prior && prior.userId === userId && prior.channel === c.factor && prior.destination === text(c.destination) && prior.purpose === "sign_in" &&
         prior.consumedAt === null && prior.expiresAt > now && prior.attempts < prior.maxAttempts;
       if (prior && live) {
-        const renewable =
-          (prior.channel === "email" || prior.channel === "sms") && prior.deliveryStatus === "queued" &&
-          prior.deliveryClaimedAt === null && prior.deliveredSend === null && prior.sends < c.maxSends;
+        const renewable = (prior.channel === "email" || prior.channel === "sms") && prior.sends < c.maxSends;
         if (renewable) {
-          Object.assign(prior, { codeMac, sends: prior.sends + 1, expiresAt: now + c.ttlSeconds * SECOND, resendAfter: now + c.resendSeconds * SECOND });
+          const counted = countHits(ctx, hits);
+          counted.commit();
+          if (counted.verdict.limited) return { outcome: "rate_limited", retryAfterSeconds: counted.verdict.retryAfterSeconds };
+          Object.assign(prior, {
+            codeMac,
+            sends: prior.sends + 1,
+            deliveryStatus: "queued",
+            deliveryClaimedAt: null,
+            deliveryError: null,
+            expiresAt: now + c.ttlSeconds * SECOND,
+            resendAfter: now + c.resendSeconds * SECOND,
+          });
         }
         return {
           outcome: renewable ? "renewed" : "replayed",
@@ -92,9 +101,9 @@ export function signInStore(ctx: MemoryContext): SignInStore {
           resendAfterSeconds: Math.max(0, secondsUntil(prior.resendAfter, now)),
         };
       }
-      // An ended challenge of this id (or another account's or channel's) counts nothing and stays as it is.
+      // An ended challenge of this id (or another destination's) counts nothing and stays as it is.
       if (prior) return { outcome: "conflict" };
-      const counted = countHits(ctx, hits);
+      const counted = countHits(ctx, [...hits, ...cooldownHits]);
       const steps = c.check.kind === "steps" ? c.check : null;
       const row = challengeRow(
         now,

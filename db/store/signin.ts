@@ -63,17 +63,17 @@ export function signInStore(db: Db): SignInStore {
       };
     },
 
-    async createChallenge(c: NewChallenge, hits: RateHit[]): Promise<StartResult> {
-      // One statement, the function auth_create_challenge_v1 (drizzle/0007_login_functions.sql).
-      // A retried login (its Idempotency-Key gives the same id) finds its first
-      // attempt's live challenge, locked: then nothing is counted. If that
-      // challenge's code was never claimed for delivery (the first answer was lost
-      // before the code went to the queue), the new code replaces it as one more
-      // send, which makes any job of the old one stale (a claim needs the current
-      // send). Otherwise it is replayed as it is. With no challenge of this id,
-      // the counters are bumped and the challenge inserted under them. An ended
-      // one (or another account's or channel's) counts nothing and stays as it
-      // is; so does a parallel start's new row (ON CONFLICT DO NOTHING): a conflict.
+    async createChallenge(c: NewChallenge, hits: RateHit[], cooldownHits: RateHit[] = []): Promise<StartResult> {
+      // One call, the function auth_create_challenge_v1 (drizzle/0007_login_functions.sql):
+      // a transaction lock on the id serialises starts of one id (a login retried
+      // with its Idempotency-Key), then one statement. A retry finds its first
+      // attempt's live challenge, locked: an e-mail or SMS one is renewed (the new
+      // code replaces the old as one more send, counted under `hits` like a resend;
+      // a job of the old send is stale, since a claim needs the current send); one
+      // that sends nothing, or is at its last send, is replayed. With no challenge
+      // of this id, `hits` and `cooldownHits` are bumped and the challenge inserted
+      // under them. An ended one, or another destination's, counts nothing and
+      // stays as it is: a conflict.
       const mac = c.check.kind === "mac" ? c.check.mac : "";
       const steps = c.check.kind === "steps" ? c.check : null;
       const stepMacs = steps ? sql`ARRAY[${sql.join(steps.macs.map((m) => sql`${m}`), sql`, `)}]::text[]` : sql`NULL::text[]`;
@@ -88,7 +88,7 @@ export function signInStore(db: Db): SignInStore {
         SELECT * FROM auth_create_challenge_v1(
           ${c.id}::uuid, ${c.userId}::uuid, ${c.factor}::text, ${c.destination}::text, ${mac}::text, ${stepMacs}, ${steps?.firstStep ?? null}::bigint,
           ${c.maxAttempts}::int, ${c.ttlSeconds}::int, ${c.resendSeconds}::int, ${c.maxSends}::int,
-          ${hitArrays(hits)})`);
+          ${hitArrays(hits)}, ${hitArrays(cooldownHits)})`);
       const row = result.rows[0]!;
       if (row.retry_after != null) return { outcome: "rate_limited", retryAfterSeconds: Number(row.retry_after) };
       if (Number(row.created) === 1) return { outcome: "created", send: 1, expiresInSeconds: c.ttlSeconds, resendAfterSeconds: c.resendSeconds };

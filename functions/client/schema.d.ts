@@ -704,7 +704,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional, and recommended for a client that retries: a key of its own for this login (a UUID, say). A login sent again with the same key, while its challenge lives, answers that same challenge: if the first answer was lost before its code went out, the retry's code replaces it (nothing is counted twice); otherwise nothing more is sent. A key whose sign-in has ended, or one still being started by a parallel request, answers 409 idempotency_conflict. */
+                /** @description Optional, and recommended for a client that retries: a key of its own for this login (a UUID, say). A login sent again with the same key, while its challenge lives, answers that same challenge: an e-mail or SMS code is replaced by a new one (counted like a resend, without the cooldown between challenges), so a client whose first answer was lost gets a code that works; a factor that sends nothing, or a challenge at its last send, is answered as it is. A key whose sign-in has ended answers 409 idempotency_conflict. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -805,7 +805,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `idempotency_conflict`: This Idempotency-Key belongs to a sign-in that has ended or is still being started. Wait a second and retry, or log in again with a new key. */
+            /** @description `idempotency_conflict`: This Idempotency-Key belongs to a sign-in that has ended. Log in again with a new key. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -816,7 +816,7 @@ export interface operations {
                      * @example {
                      *       "error": {
                      *         "code": "idempotency_conflict",
-                     *         "message": "This Idempotency-Key belongs to a sign-in that has ended or is still being started. Wait a second and retry, or log in again with a new key."
+                     *         "message": "This Idempotency-Key belongs to a sign-in that has ended. Log in again with a new key."
                      *       }
                      *     }
                      */

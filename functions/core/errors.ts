@@ -11,7 +11,7 @@ export const ERRORS = {
   not_found: { status: 404, message: "No such route." },
   method_not_allowed: { status: 405, message: "This method is not allowed on this route." },
   email_taken: { status: 409, message: "An account with this e-mail already exists." },
-  idempotency_conflict: { status: 409, message: "This Idempotency-Key belongs to a sign-in that has ended or is still being started. Wait a second and retry, or log in again with a new key." },
+  idempotency_conflict: { status: 409, message: "This Idempotency-Key belongs to a sign-in that has ended. Log in again with a new key." },
   invalid_credentials: { status: 401, message: "E-mail or password is incorrect." },
   channel_unavailable: { status: 422, message: "This sign-in method is not available for this account." },
   resend_unavailable: { status: 422, message: "This challenge sends no code; use your authenticator app or a recovery code." },

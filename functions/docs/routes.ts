@@ -74,7 +74,7 @@ export const ROUTES: RouteDoc[] = [
     headers: {
       "Idempotency-Key": {
         description:
-          "Optional, and recommended for a client that retries: a key of its own for this login (a UUID, say). A login sent again with the same key, while its challenge lives, answers that same challenge: if the first answer was lost before its code went out, the retry's code replaces it (nothing is counted twice); otherwise nothing more is sent. A key whose sign-in has ended, or one still being started by a parallel request, answers 409 idempotency_conflict.",
+          "Optional, and recommended for a client that retries: a key of its own for this login (a UUID, say). A login sent again with the same key, while its challenge lives, answers that same challenge: an e-mail or SMS code is replaced by a new one (counted like a resend, without the cooldown between challenges), so a client whose first answer was lost gets a code that works; a factor that sends nothing, or a challenge at its last send, is answered as it is. A key whose sign-in has ended answers 409 idempotency_conflict.",
         schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,128}$", examples: ["5b0e7c7e-3c1a-4f7e-9d2b-8f0a6c1e2d3f"] },
       },
     },

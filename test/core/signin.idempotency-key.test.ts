@@ -2,9 +2,10 @@
 // RFC 9562) derived from the key, the account and the factor under a subkey of
 // SECRET_KEY: the same inputs give the same id, any other input another, and
 // the derivation matches an independent HMAC (node:crypto). A login retried
-// with the key before its code was handed to a provider answers the same
-// challenge and queues exactly one live code job (the first is stale); once
-// the code is on its way, the retry queues nothing; once the sign-in ended, 409.
+// with the key answers the same challenge with a new send that replaces the
+// old code (its job is stale), counted like every code but not held back by
+// the cooldown between challenges; the code counters bound the codes sent,
+// queued or sent directly; once the sign-in ended, 409.
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { register } from "../../functions/core/account/register";
@@ -45,13 +46,14 @@ describe("the challenge id of a login with an Idempotency-Key", () => {
 });
 
 describe("login retried with its Idempotency-Key", () => {
-  async function world() {
-    const w = coreWorld();
-    const user = await register(w.deps, { email: `user-${crypto.randomUUID()}@example.test`, password: PASSWORD });
-    return { w, user, again: (key: string) => login(w.deps, { email: user.email, password: PASSWORD, channel: "email", idempotencyKey: key }) };
+  async function world(options: { queue?: boolean; bindings?: Record<string, string> } = {}) {
+    const w = coreWorld(options);
+    const user = await register(w.deps, { email: `user-${crypto.randomUUID()}@example.test`, password: PASSWORD, phone: "+5511987654321" });
+    const again = (key: string, channel: "email" | "sms" = "email") => login(w.deps, { email: user.email, password: PASSWORD, channel, idempotencyKey: key });
+    return { w, user, again };
   }
 
-  it("before its code was handed to a provider: the same challenge, one more send, and only that send's code works", async () => {
+  it("answers the same challenge with a new send that replaces the old code, without the cooldown between challenges", async () => {
     const { w, again } = await world();
     const first = await again("k");
     const staleCode = await w.queuedCode();
@@ -64,13 +66,14 @@ describe("login retried with its Idempotency-Key", () => {
     await expectAuthError(again("k"), "idempotency_conflict");
   });
 
-  it("once its code is on its way: the same challenge, nothing queued", async () => {
-    const { w, again } = await world();
-    const first = await again("k");
-    expect(await w.store.claimDelivery(first.challenge_id, 1, 30)).toMatchObject({ status: "claimed" });
-    w.advance(10);
-    const second = await again("k");
-    expect(second).toEqual({ ...first, expires_in: first.expires_in - 10, resend_after: first.resend_after! - 10 });
-    expect(w.codeJobs()).toHaveLength(1);
+  it("sends no more SMS than the code counters allow, sent directly (no queue) or not", async () => {
+    for (const queue of [false, true]) {
+      const { w, again } = await world({ queue, bindings: { RATE_LIMIT_CODES_ACCOUNT: "3/1800", OTP_MAX_SENDS: "10" } });
+      const answers: string[] = [];
+      for (let i = 0; i < 8; i++) answers.push(await again("k", "sms").then(() => "202", (error) => error.code));
+      expect(answers).toEqual(["202", "202", "202", "rate_limited", "rate_limited", "rate_limited", "rate_limited", "rate_limited"]);
+      const sent = queue ? w.codeJobs().length : w.sent.filter((m) => m.provider === "twilio").length;
+      expect(sent, queue ? "code jobs queued" : "SMS sent").toBe(3);
+    }
   });
 });

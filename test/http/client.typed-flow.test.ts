@@ -8,7 +8,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { bearer, createAuthClient, type ErrorCode } from "../../functions/client";
 import { randomIp } from "../support/api";
 import { checkedFetch } from "../support/contract";
-import { latestCode, PASSWORD, uniqueEmail } from "../support/flows";
+import { currentCode, PASSWORD, uniqueEmail } from "../support/flows";
 
 const wrongOf = (code: string) => (code === "000000" ? "111111" : "000000");
 
@@ -34,7 +34,7 @@ describe("the typed client", () => {
     expectTypeOf(challenge.channel).toEqualTypeOf<"email" | "sms" | "totp" | "recovery">();
     expect(challenge.channel).toBe("email");
 
-    const code = await latestCode(email);
+    const code = await currentCode(email, challenge.challenge_id);
     const wrong = await client.POST("/auth/2fa/verify", { body: { challenge_id: challenge.challenge_id, code: wrongOf(code) } });
     expect(wrong.data).toBeUndefined();
     expect(wrong.error?.error).toMatchObject({ code: "invalid_code" satisfies ErrorCode<"verify">, attempts_remaining: 4 });

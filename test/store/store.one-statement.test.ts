@@ -53,9 +53,9 @@ describe("postgres store: one statement per method", () => {
     expect((await once((s) => s.findUserForLogin(user.email, [hitOf(key, 1)]))).user?.id).toBe(user.id);
     expect((await once((s) => s.findUserForLogin("nobody@example.test", [hitOf(key, 1)]))).rate.limited).toBe(true);
     const challenge = { id: crypto.randomUUID(), userId: user.id, factor: "email" as const, destination: user.email, check: { kind: "mac" as const, mac: "m" }, ttlSeconds: 60, maxAttempts: 5, resendSeconds: 60, maxSends: 5 };
-    expect(await once((s) => s.createChallenge(challenge, [hitOf(key + ":c", 1)]))).toMatchObject({ outcome: "created" });
-    expect(await once((s) => s.createChallenge({ ...challenge, id: crypto.randomUUID() }, [hitOf(key + ":c", 1)]))).toMatchObject({ outcome: "rate_limited" });
-    expect(await once((s) => s.createChallenge({ ...challenge, check: { kind: "mac", mac: "m2" } }, [hitOf(key + ":c", 1)]))).toMatchObject({ outcome: "renewed", send: 2 });
+    expect(await once((s) => s.createChallenge(challenge, [], [hitOf(key + ":c", 1)]))).toMatchObject({ outcome: "created" });
+    expect(await once((s) => s.createChallenge({ ...challenge, id: crypto.randomUUID() }, [], [hitOf(key + ":c", 1)]))).toMatchObject({ outcome: "rate_limited" });
+    expect(await once((s) => s.createChallenge({ ...challenge, check: { kind: "mac", mac: "m2" } }, [], [hitOf(key + ":c", 1)]))).toMatchObject({ outcome: "renewed", send: 2 });
   });
 
   it("the verify path, in each outcome", async () => {

@@ -4,6 +4,8 @@ import { expect } from "vitest";
 import { api } from "./api";
 import { eventually } from "./eventually";
 import { sql } from "./sql";
+import { loadConfig } from "../../functions/core/config";
+import { codeMac } from "../../functions/core/factors/oob/code";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -58,6 +60,26 @@ export async function codesTo(to: string): Promise<Delivered[]> {
 export async function latestCode(to: string, count = 1): Promise<string> {
   const messages = await eventually(`${count} code(s) to ${to}`, () => codesTo(to), (found) => found.length >= count);
   return messages[count - 1]!.text.match(CODE)![1]!;
+}
+
+/**
+ * The code of a challenge's current send, once it is delivered: what a user
+ * reads after a login was retried with its Idempotency-Key (an earlier send may
+ * or may not have gone out before the retry replaced it, and may arrive later).
+ * Picked among the delivered codes by the MAC the challenge keeps.
+ */
+export async function currentCode(to: string, challengeId: string): Promise<string> {
+  const [row] = await eventually(
+    `the current send of ${challengeId} delivered`,
+    () => sql<{ current: boolean; code_mac: string }>("SELECT delivered_send = sends AS current, code_mac FROM challenges WHERE id = $1", [challengeId]),
+    (rows) => rows[0]?.current === true,
+  );
+  const { secretKey } = loadConfig(env as unknown as Record<string, string>);
+  for (const message of await codesTo(to)) {
+    const code = message.text.match(CODE)![1]!;
+    if ((await codeMac(secretKey, challengeId, code)) === row!.code_mac) return code;
+  }
+  throw new Error(`no delivered code to ${to} matches the current send of ${challengeId}`);
 }
 
 /** Registers (unless given a user), logs in, and returns the challenge and its code. */

@@ -28,6 +28,7 @@ export function memoryHarness(): StoreHarness {
     store,
     racing: store,
     lanes: () => store,
+    contended: (_key, _waiting, calls) => calls(),
     seconds: (expected) => expected,
     epoch: (offset = 0) => Math.floor(now / 1000) + offset,
     timestamp: (offset = 0) => timestampWithin(now + offset * 1000, now + offset * 1000),

@@ -18,7 +18,9 @@
  *   round-robin to n clients, for hundreds of calls.
  */
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { expect } from "vitest";
+import { eventually } from "./eventually";
 import { openDatabase, type RequestDatabase } from "../../db/client";
 import { postgresStore } from "../../db/store/index";
 import type { DatabaseConfig } from "../../functions/core/config";
@@ -74,11 +76,11 @@ class Owned {
         const lookup = await store.findUserForLogin(email, hits);
         return { ...lookup, dbNowSeconds: lookup.dbNowSeconds + this.elapsed };
       },
-      createChallenge: (c, hits) => {
-        this.hits(hits);
+      createChallenge: (c, hits, cooldownHits = []) => {
+        this.hits([...hits, ...cooldownHits]);
         this.renewKeys.set(c.id, [`codes_account:${c.userId}`, `sms_number:${c.destination}`]);
         const check = c.check.kind === "steps" ? { ...c.check, firstStep: this.step(c.check.firstStep) } : c.check;
-        return store.createChallenge({ ...c, check }, hits);
+        return store.createChallenge({ ...c, check }, hits, cooldownHits);
       },
       consumeChallenge: (id, proof, options) => (this.hits([options.ipHit]), store.consumeChallenge(id, proof, options)),
       renewChallenge: (id, mac, limits) => {
@@ -129,6 +131,38 @@ export function postgresHarness(shared?: RequestDatabase): StoreHarness {
   return {
     store: owned.track(postgresStore(main.db)),
     racing: owned.track(perCall),
+    async contended(key, waiting, calls) {
+      const plan = JSON.parse(process.env.AUTH_TEST_PLAN!) as TestPlan;
+      if (!plan.serverUrl) return calls();
+      owned.keys.add(key);
+      const blocker = new pg.Client({ connectionString: config.url });
+      await blocker.connect();
+      try {
+        await blocker.query("BEGIN");
+        await blocker.query(
+          `INSERT INTO rate_limits (key, count, window_start, expires_at) VALUES ($1, 0, now(), now() + interval '1 hour')
+           ON CONFLICT (key) DO UPDATE SET count = rate_limits.count`,
+          [key],
+        );
+        const pending = calls();
+        await eventually(
+          `${waiting} sessions waiting on a lock`,
+          async () => {
+            // Inside a transaction pg_stat_activity is a snapshot taken once: drop it before each look.
+            await blocker.query("SELECT pg_stat_clear_snapshot()");
+            const { rows } = await blocker.query<{ n: string }>(
+              "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+            );
+            return Number(rows[0]!.n);
+          },
+          (n) => n >= waiting,
+        );
+        await blocker.query("COMMIT");
+        return await pending;
+      } finally {
+        await blocker.end();
+      }
+    },
     lanes(n) {
       const lanes = Array.from({ length: n }, () => openDatabase(config));
       let next = 0;

@@ -79,6 +79,15 @@ export interface StoreHarness {
    * without a new client per call (memory: the store itself).
    */
   lanes(n: number): AuthStore;
+  /**
+   * Runs `calls` while another transaction holds counter `key`'s row locked,
+   * and lets go once `waiting` sessions wait on a lock: so every racing call has
+   * begun (taken its snapshot, or queued on a lock before it) before any of
+   * them commits, the widest race Postgres allows. Memory: just runs them (each
+   * call is atomic). The embedded Postgres runs one statement at a time, so
+   * there is no race to widen: it just runs them too.
+   */
+  contended<T>(key: string, waiting: number, calls: () => Promise<T>): Promise<T>;
   /** Lets `seconds` pass for this test's rows (TOTP steps included: then in whole 30 s steps). */
   elapse(seconds: number): Promise<void>;
   /**
@@ -149,6 +158,7 @@ export function useHarness(kind: StoreKind): StoreHarness {
       return now().racing;
     },
     lanes: (n) => now().lanes(n),
+    contended: (key, waiting, calls) => now().contended(key, waiting, calls),
     elapse: (seconds) => now().elapse(seconds),
     seconds: (expected, rounding) => now().seconds(expected, rounding),
     epoch: (offset) => now().epoch(offset),

@@ -26,8 +26,10 @@ export interface ChallengeStart {
   destination: string | null;
   /** What the challenge row keeps, to check a presented code against. */
   check: ChallengeCheck;
-  /** Counters that starting this challenge bumps, on top of the login's own. */
+  /** Counters every code this challenge sends bumps (a retried login's new code too), on top of the login's own. */
   hits: RateHit[];
+  /** Counters only a new challenge bumps: the cooldown between challenges. */
+  cooldownHits: RateHit[];
   /** A code to deliver, for factors that send one. */
   delivery?: { channel: Channel; to: string; code: string };
 }

@@ -87,10 +87,11 @@ async function startChallenge(deps: Deps, account: SignInAccount, type: FactorTy
       maxSends: config.otp.maxSends,
     },
     started.hits,
+    started.cooldownHits,
   );
   if (created.outcome === "rate_limited") throw rateLimited(created.retryAfterSeconds);
   if (created.outcome === "conflict") throw new AuthError("idempotency_conflict");
-  // A replayed challenge's code is on its way already (or its factor sends none): nothing more is sent.
+  // A replayed challenge sends nothing more (its factor sends none, or it is at its last send).
   if (started.delivery && sender && created.send !== null) {
     await dispatchCode(deps, sender, { challengeId, send: created.send, to: started.delivery.to, code: started.delivery.code, purpose: "sign_in", locale: account.locale });
   }

@@ -49,14 +49,16 @@ export interface NewChallenge {
 
 /**
  * What starting a challenge did. A login retried with its Idempotency-Key finds
- * the challenge its first attempt wrote (the id is derived from the key), and:
- * - `renewed`: that challenge's code was never handed to a provider (the first
- *   answer was lost before the code went to the queue): the new code replaces
- *   it, as send `send`, and counts nothing again;
- * - `replayed`: its code is on its way or sent, or its factor sends none:
- *   nothing changes and nothing is sent; the client gets the same challenge.
- * A key whose challenge has ended (used, expired, out of attempts), or one a
- * parallel request with the same key is still creating, is a `conflict`.
+ * the live challenge its first attempt wrote (the id is derived from the key):
+ * - `renewed`: an e-mail or SMS challenge: the retry's code replaces the old
+ *   one as send `send`, counted like a resend (every code sent is counted),
+ *   without the cooldown between new challenges; a job of the old send is
+ *   stale. This is what makes the challenge of a lost answer usable;
+ * - `replayed`: a factor that sends nothing, or a challenge at its last send:
+ *   nothing changes, nothing is counted or sent; the client gets the same challenge.
+ * A key whose challenge has ended (used, expired, out of attempts), or whose id
+ * holds another destination's challenge (the phone changed), is a `conflict`.
+ * Parallel starts with one key are serialised: each later one finds the first.
  */
 export type StartResult =
   | { outcome: "created" | "renewed" | "replayed"; send: number | null; expiresInSeconds: number; resendAfterSeconds: number }
@@ -103,11 +105,12 @@ export interface SignInStore {
   /** Bumps the login counters and reads the account, in one statement, before any hashing. */
   findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup>;
   /**
-   * Bumps the challenge's counters and, if none is over, inserts the challenge;
-   * or, when a live sign-in challenge with this id exists already (a retried
-   * login), renews or replays it without counting anything (see StartResult).
+   * Bumps the challenge's counters (`hits`, and for a new challenge also
+   * `cooldownHits`) and, if none is over, inserts the challenge; or, when a live
+   * sign-in challenge with this id exists (a retried login), renews it under
+   * `hits` alone, or replays it (see StartResult).
    */
-  createChallenge(challenge: NewChallenge, hits: RateHit[]): Promise<StartResult>;
+  createChallenge(challenge: NewChallenge, hits: RateHit[], cooldownHits?: RateHit[]): Promise<StartResult>;
   /**
    * The shared verify path of every factor, in one atomic statement: counts the
    * client's verify, consumes the challenge or counts one failed attempt,

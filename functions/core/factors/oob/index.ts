@@ -12,17 +12,19 @@ import type { Channel } from "../../types";
 import type { Factor, StartContext } from "../types";
 import { codeMac, generateCode } from "./code";
 
-/** The counters one sent code bumps: per account, the cooldown between challenges, and for SMS the number and the client. */
+/** The counters every sent code bumps: per account, and for SMS the number and the client. */
 function sendHits(ctx: StartContext, channel: Channel, userId: string, destination: string) {
-  const { rateLimits, otp } = ctx.config;
-  const hits = [
-    hit("codes_account", userId, rateLimits.codesAccount),
-    hit("code_cooldown", userId, { limit: 1, windowSeconds: otp.resendSeconds || 1 }),
-  ];
+  const { rateLimits } = ctx.config;
+  const hits = [hit("codes_account", userId, rateLimits.codesAccount)];
   // Per number and per client: phones are not verified, so many accounts with
   // many premium numbers from one client must not pump SMS either.
   if (channel === "sms") hits.push(hit("sms_number", destination, rateLimits.smsNumber), hit("sms_ip", ctx.clientIp, rateLimits.smsIp));
   return hits;
+}
+
+/** The cooldown between two new challenges of an account (a retried login's challenge is not new). */
+function cooldownHits(ctx: StartContext, userId: string) {
+  return [hit("code_cooldown", userId, { limit: 1, windowSeconds: ctx.config.otp.resendSeconds || 1 })];
 }
 
 function outOfBand(channel: Channel, destinationOf: (account: { email: string; phone: string | null }) => string | null): Factor {
@@ -36,6 +38,7 @@ function outOfBand(channel: Channel, destinationOf: (account: { email: string; p
         destination,
         check: { kind: "mac", mac: await codeMac(ctx.config.secretKey, ctx.challengeId, code) },
         hits: sendHits(ctx, channel, account.id, destination),
+        cooldownHits: cooldownHits(ctx, account.id),
         delivery: { channel, to: destination, code },
       };
     },

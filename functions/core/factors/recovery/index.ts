@@ -10,6 +10,6 @@ export const recoveryFactor: Factor = {
   type: "recovery",
   held: (account) => account.recoveryRemaining > 0,
   async start() {
-    return { destination: null, check: { kind: "lookup" }, hits: [] };
+    return { destination: null, check: { kind: "lookup" }, hits: [], cooldownHits: [] };
   },
 };

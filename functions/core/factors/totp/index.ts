@@ -26,6 +26,6 @@ export const totpFactor: Factor = {
     const key = await codeMacKey(ctx.config.secretKey);
     const macs: string[] = [];
     for (let step = firstStep; step <= lastStep; step++) macs.push(await codeMacWith(key, ctx.challengeId, await hotp(secret, step)));
-    return { destination: null, check: { kind: "steps", firstStep, macs }, hits: [] };
+    return { destination: null, check: { kind: "steps", firstStep, macs }, hits: [], cooldownHits: [] };
   },
 };
