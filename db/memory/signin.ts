@@ -38,6 +38,19 @@ export function insertable(ctx: MemoryContext, row: ChallengeRow): void {
   if (row.maxAttempts < 0) throw new MemoryStoreError('new row violates check constraint "challenges_attempts_check"');
 }
 
+/** A new code as one more send, as a resend or a retried login writes it: a fresh life and delivery state. */
+function replaceCode(ch: ChallengeRow, codeMac: string, now: number, life: { ttlSeconds: number; resendSeconds: number }): void {
+  Object.assign(ch, {
+    codeMac,
+    sends: ch.sends + 1,
+    deliveryStatus: "queued",
+    deliveryClaimedAt: null,
+    deliveryError: null,
+    expiresAt: now + life.ttlSeconds * SECOND,
+    resendAfter: now + life.resendSeconds * SECOND,
+  } satisfies Partial<ChallengeRow>);
+}
+
 export function signInStore(ctx: MemoryContext): SignInStore {
   return {
     async findUserForLogin(email: string, hits: RateHit[]): Promise<LoginLookup> {
@@ -84,15 +97,7 @@ export function signInStore(ctx: MemoryContext): SignInStore {
           const counted = countHits(ctx, hits);
           counted.commit();
           if (counted.verdict.limited) return { outcome: "rate_limited", retryAfterSeconds: counted.verdict.retryAfterSeconds };
-          Object.assign(prior, {
-            codeMac,
-            sends: prior.sends + 1,
-            deliveryStatus: "queued",
-            deliveryClaimedAt: null,
-            deliveryError: null,
-            expiresAt: now + c.ttlSeconds * SECOND,
-            resendAfter: now + c.resendSeconds * SECOND,
-          });
+          replaceCode(prior, codeMac, now, c);
         }
         return {
           outcome: renewable ? "renewed" : "replayed",
@@ -146,15 +151,7 @@ export function signInStore(ctx: MemoryContext): SignInStore {
       if (!resendable) return { outcome: "not_resendable" };
       if (maySend && !rate.limited) {
         // The attempts are not reset: a new code does not buy new guesses.
-        Object.assign(ch, {
-          codeMac,
-          sends: ch.sends + 1,
-          deliveryStatus: "queued",
-          deliveryClaimedAt: null,
-          deliveryError: null,
-          expiresAt: now + limits.ttlSeconds * SECOND,
-          resendAfter: now + limits.resendSeconds * SECOND,
-        } satisfies Partial<ChallengeRow>);
+        replaceCode(ch, codeMac, now, limits);
         const locale = ctx.tables.users.get(ch.userId)!.locale;
         return { outcome: "renewed", channel: ch.channel as "email" | "sms", destination: ch.destination!, expiresInSeconds: limits.ttlSeconds, send: ch.sends, locale };
       }
