@@ -86,7 +86,7 @@ export function fuzzRequest(parts: FuzzRequest, { streams = false } = {}): FuzzR
 
 // ---------------------------------------------------------------- strings
 
-/** Injection probes and characters that break naive handling. */
+/** Injection probes and characters that break naive handling (`pg_sleep` here is hostile input the service must keep as text; nothing waits on it). */
 export const FRAGMENTS = [
   "' OR 1=1 --", "' OR '1'='1", "'; DROP TABLE users; --", "1; SELECT pg_sleep(5)", "\" OR \"\"=\"", "$1", "E'\\x00'",
   "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "]]>", "<!--",

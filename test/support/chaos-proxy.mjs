@@ -85,7 +85,7 @@ async function startProxy({ upstreamPort }) {
     conn.client.end(last);
   };
 
-  /** Writes `chunk` to `socket` after half the simulated RTT, keeping order. */
+  /** Writes `chunk` to `socket` after half the simulated RTT, keeping order: the latency the "slow" mode injects, not a wait in a test. */
   function delayed(conn, direction, socket, chunk) {
     const half = settings.mode === "slow" ? settings.rttMs / 2 : 0;
     if (!half && !conn[direction]) return socket.write(chunk);

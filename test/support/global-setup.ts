@@ -54,7 +54,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     for (const stop of stops.reverse()) {
-      // Each stop is bounded: a teardown that hangs would hold CI until its time limit.
+      // Each stop is awaited (its real signal) and bounded: a teardown that hangs would hold CI until its time limit.
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise((resolve) => (timer = setTimeout(() => resolve("timed out"), 10_000)));
       const outcome = await Promise.race([stop().catch((error) => `failed: ${error}`), limit]);
